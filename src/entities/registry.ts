@@ -1,0 +1,59 @@
+/**
+ * The reviewed entity registry (`src/entities/registry.yaml`): canonical names,
+ * types and aliases of the people, companies and products this site links.
+ * Validated at load time; an alias claimed by two entities is an error that names both.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import yaml from "js-yaml";
+import { z } from "zod";
+import { shortHash } from "../text.ts";
+
+export const REGISTRY_PATH = process.env.KB_REGISTRY ?? fileURLToPath(new URL("./registry.yaml", import.meta.url));
+
+export const ENTITY_TYPES = ["person", "company", "product", "tag"] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+export const RegistryEntry = z.object({
+  type: z.enum(["person", "company", "product"]),
+  name: z.coerce.string().min(1),
+  aliases: z.array(z.coerce.string().min(1)).default([]),
+  /** `exact`: Latin aliases match only with this capitalisation (names that are also English words). */
+  case: z.literal("exact").optional(),
+});
+export type RegistryEntry = z.infer<typeof RegistryEntry>;
+export const Registry = z.array(RegistryEntry);
+export type Registry = z.infer<typeof Registry>;
+
+export interface LoadedRegistry {
+  entries: Registry;
+  /** Changes whenever the file changes: part of the parse cache key. */
+  hash: string;
+}
+
+/** Fold width and case so `ＯｐｅｎＡＩ`, `openai` and `OpenAI` meet. */
+export function foldName(name: string): string {
+  return name.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+export function parseRegistry(text: string, file = REGISTRY_PATH): Registry {
+  const result = Registry.safeParse(yaml.load(text));
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new Error(`${file}: entry ${String(issue.path[0] ?? "?")}: \`${issue.path.slice(1).join(".")}\` ${issue.message}`);
+  }
+  const owner = new Map<string, string>();
+  for (const entry of result.data) {
+    for (const alias of new Set([entry.name, ...entry.aliases].map(foldName))) {
+      const other = owner.get(alias);
+      if (other !== undefined) throw new Error(`${file}: alias "${alias}" belongs to both "${other}" and "${entry.name}"; an alias may name one entity only`);
+      owner.set(alias, entry.name);
+    }
+  }
+  return result.data;
+}
+
+export function loadRegistry(file = REGISTRY_PATH): LoadedRegistry {
+  const text = readFileSync(file, "utf8");
+  return { entries: parseRegistry(text, file), hash: shortHash(text, 16) };
+}

@@ -1,0 +1,76 @@
+/**
+ * Raw speech-recognition transcripts: one huge line, often no punctuation, no
+ * metadata. We break the text into readable paragraphs (at sentence ends when
+ * there are any, else at the spaces between phrases), derive a title from the
+ * opening phrases and a summary from the most frequent words. Nothing is dropped:
+ * the paragraphs joined back equal the input's words.
+ */
+import { countWords, truncate } from "../text.ts";
+
+const SENTENCE_END = /[。！？!?；;…]+["”』」]?/g;
+
+/** No headings and at least one line too long to read. */
+export function isRawTranscript(body: string): boolean {
+  if (/^#{1,6}\s/m.test(body)) return false;
+  return body.split("\n").some((l) => l.length > 1000);
+}
+
+export function isUnpunctuated(text: string): boolean {
+  const marks = text.match(/[。，！？、；,.!?;]/g)?.length ?? 0;
+  return marks < countWords(text) / 200;
+}
+
+/** Paragraphs of roughly `target` characters, broken only between phrases or sentences. */
+export function paragraphs(text: string, target = 280): string[] {
+  const out: string[] = [];
+  for (const line of text.split(/\n\s*\n|\n/)) {
+    const trimmed = line.trim();
+    if (!trimmed) continue;
+    if (trimmed.length <= target * 1.5) { out.push(trimmed); continue; }
+    const pieces = isUnpunctuated(trimmed)
+      ? trimmed.split(/(?<=\s)/)
+      : trimmed.split(/(?<=[。！？!?；;…]["”』」]?)/);
+    let buf = "";
+    for (const piece of pieces) {
+      buf += piece;
+      if (buf.length >= target) { out.push(buf.trim()); buf = ""; }
+    }
+    if (buf.trim()) out.push(buf.trim());
+  }
+  return out;
+}
+
+const STOP = new Set(("我们 你们 他们 这个 那个 就是 然后 所以 因为 但是 可以 一个 没有 什么 这样 那么 还是 其实 现在 已经 如果 大家 自己 时候 觉得 可能 知道 这些 那些 应该 非常 比较 的话 一些 还有 这种 一下 对于 以及 或者 而且 不是 就是说 所以说 我觉得 他们的 the and to of a in is that it for you this are").split(" "));
+
+/** The most frequent multi-character words, with Intl.Segmenter (ICU's Chinese dictionary). */
+export function keywords(text: string, count = 8): string[] {
+  const seg = new Intl.Segmenter("zh", { granularity: "word" });
+  const freq = new Map<string, number>();
+  for (const s of seg.segment(text.slice(0, 200_000))) {
+    if (!s.isWordLike) continue;
+    const w = s.segment.trim();
+    if (Array.from(w).length < 2 || STOP.has(w.toLowerCase()) || /^\d+$/.test(w)) continue;
+    freq.set(w, (freq.get(w) ?? 0) + 1);
+  }
+  return [...freq].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, count).map(([w]) => w);
+}
+
+/** The opening phrases, at least 12 and at most 32 characters, cut at a phrase boundary. */
+export function deriveTitle(text: string): string {
+  const phrases = text.trim().split(/[\s。，！？、；,.!?;]+/).filter(Boolean);
+  let title = "";
+  for (const p of phrases) {
+    const next = title ? `${title} ${p}` : p;
+    if (Array.from(next).length > 32) break;
+    title = next;
+    if (Array.from(title).length >= 12) break;
+  }
+  return title || truncate(text.trim(), 32);
+}
+
+export function summarizeRaw(text: string): string {
+  const words = countWords(text);
+  const keys = keywords(text);
+  const opening = truncate(text.trim().replace(/\s+/g, " "), 120);
+  return `语音转写稿，约 ${words.toLocaleString("zh-CN")} 字${isUnpunctuated(text) ? "，原文无标点" : ""}。高频词：${keys.join("、")}。\n\n开头：${opening}`;
+}

@@ -1,0 +1,167 @@
+/**
+ * The build pipeline, top to bottom:
+ *   1. list   every file under the seeds folder (each one ends up in the report);
+ *   2. parse  each source into note drafts (cached on disk by content hash);
+ *   3. name   drafts get stable, unique ids and URLs, and are validated as `Note`s;
+ *   4. link   notes + registry → the entity index (people, companies, products, tags);
+ *   5. report every input with its status and messages.
+ * Rendering (Eleventy + Nunjucks) and search (Pagefind) consume the result.
+ */
+import { createHash } from "node:crypto";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { extname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
+import { loadRegistry } from "./entities/registry.ts";
+import { parseSource, SOURCE_EXTENSIONS, type ParsedSource } from "./ingest/index.ts";
+import { type BuildMessage, Note, type NoteDraft } from "./note.ts";
+import { slugify, SlugRegistry } from "./text.ts";
+
+export type InputStatus = "ok" | "warning" | "error";
+export interface InputReport {
+  file: string;
+  status: InputStatus;
+  notes: string[];
+  messages: BuildMessage[];
+}
+export interface BuildReport {
+  inputs: InputReport[];
+}
+
+export interface PipelineOptions {
+  /** Folder of sources. */
+  seedsDir: string;
+  /** Paths in `source.file` and messages are relative to this folder. */
+  rootDir: string;
+  /** Parse cache folder; null turns caching off. */
+  cacheDir: string | null;
+}
+
+export interface PipelineResult {
+  notes: Note[];
+  index: EntityIndex;
+  report: BuildReport;
+  stats: { files: number; notes: number; cached: number; parseMs: number; linkMs: number };
+}
+
+/** Larger files are refused: a source this size is not a note. */
+export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
+
+const PARSER_FILES = ["note.ts", "text.ts", "ingest/index.ts", "ingest/body.ts", "ingest/digest.ts", "ingest/garden.ts", "ingest/metadata.ts", "ingest/raw.ts"];
+
+/** Hash of the parser's own code: a changed parser invalidates every cached parse. */
+export function parserVersion(): string {
+  const h = createHash("sha256");
+  for (const f of PARSER_FILES) h.update(readFileSync(fileURLToPath(new URL(`./${f}`, import.meta.url))));
+  return h.digest("hex").slice(0, 16);
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else out.push(p);
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+const toPosix = (p: string) => p.split(sep).join("/");
+
+function statusOf(messages: BuildMessage[]): InputStatus {
+  if (messages.some((m) => m.level === "error")) return "error";
+  if (messages.some((m) => m.level === "warning")) return "warning";
+  return "ok";
+}
+
+/** `seeds/x.txt:4: message` — how messages read on the console. */
+export function formatMessage(file: string, m: BuildMessage): string {
+  return `${file}${m.line ? `:${m.line}` : ""}: ${m.level}: ${m.message}`;
+}
+
+export function runPipeline(options: PipelineOptions): PipelineResult {
+  const t0 = performance.now();
+  const version = parserVersion();
+  if (options.cacheDir) mkdirSync(options.cacheDir, { recursive: true });
+  const inputs: InputReport[] = [];
+  const parsed: Array<{ report: InputReport; drafts: NoteDraft[] }> = [];
+  let cached = 0;
+
+  // 1–2. list and parse
+  for (const path of listFiles(options.seedsDir)) {
+    const file = toPosix(relative(options.rootDir, path));
+    const report: InputReport = { file, status: "ok", notes: [], messages: [] };
+    inputs.push(report);
+    const stat = lstatSync(path);
+    const ext = extname(path).toLowerCase();
+    if (stat.isSymbolicLink()) {
+      report.messages.push({ level: "warning", message: "symbolic links are not followed (a link could publish a file from outside the seeds folder); skipped" });
+    } else if (!SOURCE_EXTENSIONS.includes(ext)) {
+      report.messages.push({ level: "warning", message: `not a source (only ${SOURCE_EXTENSIONS.join(", ")} files are read); skipped` });
+    } else if (stat.size > MAX_SOURCE_BYTES) {
+      report.messages.push({ level: "error", message: `the file is ${(stat.size / 1048576).toFixed(0)} MB, over the ${MAX_SOURCE_BYTES / 1048576} MB limit; no note was made from it` });
+    } else {
+      const bytes = readFileSync(path);
+      const key = createHash("sha256").update(version).update("\0").update(file).update("\0").update(bytes).digest("hex");
+      const cachePath = options.cacheDir ? join(options.cacheDir, `${key}.json`) : null;
+      let result: ParsedSource | null = null;
+      if (cachePath && existsSync(cachePath)) {
+        try {
+          result = JSON.parse(readFileSync(cachePath, "utf8")) as ParsedSource;
+          cached++;
+        } catch {
+          result = null;
+        }
+      }
+      if (!result) {
+        try {
+          result = parseSource(file, bytes);
+        } catch (err) {
+          // A parser bug must not take the site down: report it against the file.
+          result = { shape: null, drafts: [], messages: [{ level: "error", message: `could not be parsed: ${(err as Error).message}` }] };
+        }
+        if (cachePath) writeFileSync(cachePath, JSON.stringify(result));
+      }
+      report.messages.push(...result.messages);
+      parsed.push({ report, drafts: result.drafts });
+    }
+  }
+  const t1 = performance.now();
+
+  // 3. name and validate
+  const ids = new SlugRegistry();
+  const notes: Note[] = [];
+  for (const { report, drafts } of parsed) {
+    const stem = report.file.replace(/^[^/]*\//, "").replace(/\.[^.]+$/, "");
+    for (const draft of drafts) {
+      const id = ids.claim(slugify(draft.source.entry !== null ? `${stem}-${draft.source.entry}` : stem, 80));
+      const candidate = { ...draft, id, url: `/notes/${id}/` };
+      const checked = Note.safeParse(candidate);
+      if (checked.success) {
+        notes.push(checked.data);
+        report.notes.push(id);
+      } else {
+        const issue = checked.error.issues[0]!;
+        report.messages.push({ level: "error", line: draft.source.line, message: `note "${draft.title.slice(0, 40)}" is invalid: \`${issue.path.join(".")}\` ${issue.message}; it was not published` });
+      }
+    }
+    if (drafts.length === 0 && !report.messages.some((m) => m.level === "error" || m.level === "warning")) {
+      report.messages.push({ level: "warning", message: "no note was found in this file" });
+    }
+  }
+  for (const r of inputs) r.status = statusOf(r.messages);
+
+  // 4. link
+  const registry = loadRegistry();
+  const index = buildEntityIndex(notes, registry.entries);
+  const t2 = performance.now();
+  return {
+    notes,
+    index,
+    report: { inputs },
+    stats: { files: inputs.length, notes: notes.length, cached, parseMs: Math.round(t1 - t0), linkMs: Math.round(t2 - t1) },
+  };
+}

@@ -1,0 +1,163 @@
+/** Small pure helpers shared by the ingest stages. */
+import { createHash } from "node:crypto";
+import { slug as githubSlug } from "github-slugger";
+import type { BuildMessage } from "./note.ts";
+
+export interface DecodedText {
+  text: string;
+  messages: BuildMessage[];
+  /** True when the bytes are not text at all (NULs, control bytes). */
+  binary: boolean;
+}
+
+/** 1-based line of a character offset. */
+export function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Turn raw bytes into normalised text: BOMs removed, UTF-16 decoded, invalid UTF-8
+ * replaced (and reported with its line), CRLF and lone CR turned into LF.
+ */
+export function decodeSource(bytes: Uint8Array): DecodedText {
+  const messages: BuildMessage[] = [];
+  let text: string;
+  const b0 = bytes[0], b1 = bytes[1];
+  if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff) || looksLikeUtf16(bytes)) {
+    const le = b0 === 0xff || (b0 !== 0xfe && bytes.length > 1 && bytes[1] === 0);
+    text = new TextDecoder(le ? "utf-16le" : "utf-16be").decode(bytes);
+    messages.push({ level: "info", message: `decoded as UTF-16${le ? "LE" : "BE"}` });
+  } else {
+    try {
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      text = new TextDecoder("utf-8").decode(bytes);
+      const bad = text.indexOf("\uFFFD");
+      messages.push({
+        level: "warning",
+        message: "the file is not valid UTF-8; undecodable bytes were replaced with �",
+        line: lineAt(text, bad),
+      });
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  text = text.replace(/\r\n?/g, "\n");
+  return { text, messages, binary: looksBinary(text) };
+}
+
+function looksLikeUtf16(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 512);
+  if (n < 8) return false;
+  let zerosEven = 0, zerosOdd = 0;
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) (i % 2 === 0 ? zerosEven++ : zerosOdd++);
+  // ASCII-heavy UTF-16 has a NUL in every other byte and almost none in the other half.
+  return Math.max(zerosEven, zerosOdd) > n * 0.3 && Math.min(zerosEven, zerosOdd) < n * 0.02;
+}
+
+function looksBinary(text: string): boolean {
+  const sample = text.slice(0, 8192);
+  if (sample.length === 0) return false;
+  let control = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if (c === 0) return true;
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 12) || c === 0xfffd) control++;
+  }
+  return control / sample.length > 0.1;
+}
+
+/** A stable short hash, for fallbacks and cache keys. */
+export function shortHash(input: string, length = 8): string {
+  return createHash("sha256").update(input).digest("hex").slice(0, length);
+}
+
+/**
+ * A URL-safe slug that keeps Chinese: `黄仁勋` → `黄仁勋`, `智谱AI` → `智谱ai`.
+ * Eleventy's built-in slugify drops CJK (returns "" for `黄仁勋`), so we use
+ * github-slugger (keeps Unicode letters) and add what it lacks: no leading or
+ * trailing dashes, no runs of dashes, a length cap, and a hash fallback so that
+ * a name made only of symbols or emoji still gets a non-empty, stable slug.
+ */
+export function slugify(input: string, maxLength = 60): string {
+  let s = githubSlug(input.normalize("NFKC").replace(/[_/\\.\s]+/g, " "))
+    .replace(/[^\p{L}\p{N}-]+/gu, "")
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "");
+  s = Array.from(s).slice(0, maxLength).join("").replace(/-$/, "");
+  return s || `x-${shortHash(input)}`;
+}
+
+/** Gives each base slug a unique form: `a`, `a-2`, `a-3` … in the order asked. */
+export class SlugRegistry {
+  private readonly used = new Set<string>();
+  claim(base: string): string {
+    let candidate = base;
+    for (let n = 2; this.used.has(candidate.toLowerCase()); n++) candidate = `${base}-${n}`;
+    this.used.add(candidate.toLowerCase());
+    return candidate;
+  }
+}
+
+/** `01:14:20` / `14:20` → seconds; null when not a timestamp. */
+export function parseClock(value: string): number | null {
+  const m = /^\s*(\d{1,3}):([0-5]\d)(?::([0-5]\d))?\s*$/.exec(value);
+  if (!m) return null;
+  const [a, b, c] = [Number(m[1]), Number(m[2]), m[3] === undefined ? null : Number(m[3])];
+  return c === null ? a * 60 + b : a * 3600 + b * 60 + c;
+}
+
+/** 3600 → `1:00:00`, 326 → `5:26`. */
+export function formatClock(seconds: number): string {
+  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+/**
+ * Normalise a date from front-matter or a cover line to `YYYY-MM-DD`.
+ * gray-matter returns unquoted YAML dates as `Date` at UTC midnight, so we format
+ * in UTC. Accepts `2025-10-31`, `2025/10/31`, `2025.10.31`, `2025年10月31日`.
+ */
+export function normalizeDate(value: unknown): string | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString().slice(0, 10);
+  if (typeof value !== "string") return null;
+  const m = /^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[T\s].*)?$/.exec(value);
+  if (!m) return null;
+  const iso = `${m[1]}-${m[2]!.padStart(2, "0")}-${m[3]!.padStart(2, "0")}`;
+  const d = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(iso) ? iso : null;
+}
+
+/** CJK characters count one each, Latin words one each (how Chinese readers count 字数). */
+export function countWords(text: string): number {
+  const cjk = text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu)?.length ?? 0;
+  const latin = text.match(/[A-Za-z0-9][A-Za-z0-9'’.-]*/g)?.length ?? 0;
+  return cjk + latin;
+}
+
+/** Markdown → plain text, good enough for excerpts, titles and summaries. */
+export function stripMarkdown(md: string): string {
+  return md
+    .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/(\*\*|__|\*|_|~~|`)(?=\S)([^*_~`]*?\S)\1/g, "$2")
+    .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** Cut plain text to at most `max` characters at a sensible boundary, adding `…`. */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= max) return text;
+  const cut = chars.slice(0, max).join("");
+  const boundary = Math.max(cut.lastIndexOf("。"), cut.lastIndexOf("，"), cut.lastIndexOf(" "), cut.lastIndexOf("；"));
+  return (boundary > max * 0.6 ? cut.slice(0, boundary) : cut).trimEnd() + "…";
+}
+
+/** Split a scalar list written as one string (`a, b、c；d`) into items. */
+export function splitList(value: string): string[] {
+  return value.split(/[,，、;；\n]/).map((s) => s.trim()).filter(Boolean);
+}
