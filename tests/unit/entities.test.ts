@@ -1,0 +1,144 @@
+/** Entity linking: the registry, alias resolution, false-hit avoidance, excerpts and timestamps. */
+import assert from "node:assert/strict";
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { Matcher } from "../../src/entities/detect.ts";
+import { videoAt } from "../../src/entities/index.ts";
+import { foldName, loadRegistry, parseRegistry } from "../../src/entities/registry.ts";
+import { runPipeline } from "../../src/pipeline.ts";
+import { ROOT } from "../helpers/site.ts";
+
+const registry = loadRegistry();
+const matcher = new Matcher(registry.entries.flatMap((e) => [e.name, ...e.aliases].map((alias) => ({ alias, entityKey: e.name, exactCase: e.case === "exact" }))));
+const found = (text: string) => matcher.find(text).map((m) => m.entityKey);
+
+/** The seeds plus one new Chinese-only article, parsed once for this file. */
+function corpus() {
+  const dir = mkdtempSync(join(tmpdir(), "kb-entities-"));
+  cpSync(join(ROOT, "seeds"), join(dir, "seeds"), { recursive: true });
+  copyFileSync(join(ROOT, "tests/fixtures/entities/new-article.md"), join(dir, "seeds/new-article.md"));
+  return runPipeline({ seedsDir: join(dir, "seeds"), rootDir: dir, cacheDir: null });
+}
+const result = corpus();
+const entity = (name: string) => result.index.entities.find((e) => e.name === name);
+
+describe("the registry", () => {
+  it("loads, and no alias names two entities (case-insensitively)", () => {
+    const seen = new Map<string, string>();
+    for (const e of registry.entries) for (const a of [e.name, ...e.aliases]) {
+      const k = foldName(a);
+      assert.ok(!seen.has(k) || seen.get(k) === e.name, `${a}: ${seen.get(k)} and ${e.name}`);
+      seen.set(k, e.name);
+    }
+    assert.ok(registry.entries.length > 200);
+  });
+
+  it("refuses an alias claimed by two entities, naming both", () => {
+    assert.throws(
+      () => parseRegistry("- { type: company, name: NVIDIA, aliases: [英伟达] }\n- { type: company, name: Other, aliases: [英伟达] }\n", "registry.yaml"),
+      /registry\.yaml: alias "英伟达" belongs to both "NVIDIA" and "Other"/,
+    );
+  });
+
+  it("refuses an entry with a wrong type, naming the field", () => {
+    assert.throws(() => parseRegistry("- { type: animal, name: X }\n", "registry.yaml"), /registry\.yaml: entry 0: `type`/);
+  });
+});
+
+describe("finding names in text", () => {
+  const cases: Array<[string, string[]]> = [
+    ["英伟达的芯片供不应求", ["NVIDIA"]],
+    ["NVIDIA、Nvidia 和 nvidia 都是同一家", ["NVIDIA", "NVIDIA", "NVIDIA"]],
+    ["黄仁勋、老黄和 Jensen Huang", ["Jensen Huang", "Jensen Huang", "Jensen Huang"]],
+    ["@sama 发推说", ["Sam Altman"]],
+    ["stratechery 专访 sam altman", ["Stratechery", "Sam Altman"]],
+    ["微软与 Microsoft", ["Microsoft", "Microsoft"]],
+    ["Meta 发布了新模型", ["Meta"]],
+    ["metadata 字段和 meta 标签", []],
+    ["GPT-5.5 比 GPT-5 更强", ["GPT-5.5", "GPT-5"]],
+    ["Google DeepMind 的研究", ["Google DeepMind"]],
+    ["I ate an apple pie", []],
+    ["Apple 发布了新手机", ["Apple"]],
+    ["从GTC到OpenAI的合作", ["OpenAI"]],
+    ["MetaAI", []],
+  ];
+  for (const [text, expected] of cases) {
+    it(`${JSON.stringify(text)} → ${expected.join(", ") || "nothing"}`, () => {
+      assert.deepEqual(found(text), expected);
+    });
+  }
+});
+
+describe("the entity index on the seeds", () => {
+  it("has one entry per real-world entity: no two share a name or alias", () => {
+    const seen = new Map<string, string>();
+    for (const e of result.index.entities) {
+      if (e.type === "tag") continue;
+      for (const a of [e.name, ...e.aliases]) {
+        const k = foldName(a);
+        assert.ok(!seen.has(k), `"${a}" is on both ${seen.get(k)} and ${e.id}`);
+        seen.set(k, e.id);
+      }
+    }
+  });
+
+  it("links a new file that names people and companies only in Chinese running text", () => {
+    const links = result.index.links.get("new-article")!;
+    const names = [...links.people, ...links.companies, ...links.products].map((r) => r.name);
+    for (const n of ["Jensen Huang", "NVIDIA", "Sam Altman", "Microsoft", "Satya Nadella", "Elon Musk", "xAI", "Mark Zuckerberg", "TSMC", "DeepSeek", "ByteDance"]) {
+      assert.ok(names.includes(n), `${n} is not linked (got ${names.join(", ")})`);
+    }
+  });
+
+  it("keeps speakers separate from mentions and links them to person pages", () => {
+    const altman = entity("Sam Altman")!;
+    const garden = altman.notes.find((n) => n.id.startsWith("000"))!;
+    assert.equal(garden.spoke, true);
+    assert.ok(garden.quotes.length > 0);
+    assert.ok(garden.quotes[0]!.videoUrl?.startsWith("https://www.youtube.com/watch?v=Gnl833wXRz0&t="), garden.quotes[0]!.videoUrl ?? "no video link");
+    const digest = altman.notes.find((n) => n.id === "001-c528050de41fc0be-1")!;
+    assert.equal(digest.spoke, false);
+  });
+
+  it("gives excerpts with their section heading and a link to that moment of the video", () => {
+    const nadella = entity("Satya Nadella")!.notes.find((n) => n.id.startsWith("000"))!;
+    const quote = nadella.quotes.find((q) => q.heading === "宏观时刻与合作重组大事件")!;
+    assert.ok(quote, "Satya Nadella speaks in 宏观时刻与合作重组大事件");
+    assert.equal(quote.time, 102, "the section starts at 00:01:42");
+    assert.equal(quote.videoUrl, "https://www.youtube.com/watch?v=Gnl833wXRz0&t=102s");
+    const jensen = entity("Jensen Huang")!.notes.find((n) => n.id.startsWith("003"))!;
+    const ex = jensen.excerpts.find((x) => x.match === "黄仁勋")!;
+    assert.ok(ex.before.length > 0 && ex.after.length > 0);
+    assert.equal(ex.heading, "AI基建的加速：英伟达与“加速计算”时代");
+  });
+
+  it("lists the entities most often mentioned alongside", () => {
+    const related = entity("Jensen Huang")!.related.map((r) => r.name);
+    assert.ok(related.includes("NVIDIA"), related.join(", "));
+  });
+
+  it("builds video links only for video hosts, replacing an existing t=", () => {
+    assert.equal(videoAt("https://www.youtube.com/watch?v=abc", 90), "https://www.youtube.com/watch?v=abc&t=90s");
+    assert.equal(videoAt("https://youtu.be/abc?t=5", 90), "https://youtu.be/abc?t=90s");
+    assert.equal(videoAt("https://example.com/post", 90), null);
+    assert.equal(videoAt(null, 90), null);
+  });
+});
+
+describe("precision and recall against the reviewed gold standard", () => {
+  const gold = JSON.parse(readFileSync(join(ROOT, "tests/fixtures/entities/gold.json"), "utf8")) as { entities: Record<string, string[]> };
+  let tp = 0, fp = 0, fn = 0;
+  for (const [name, expected] of Object.entries(gold.entities)) {
+    const got = (entity(name)?.notes ?? []).map((n) => n.id);
+    for (const id of got) expected.includes(id) ? tp++ : fp++;
+    for (const id of expected) if (!got.includes(id)) fn++;
+  }
+  const precision = tp / (tp + fp), recall = tp / (tp + fn);
+  it(`links notes to entities with precision ≥ 0.95 and recall ≥ 0.95 (measured ${precision.toFixed(3)} / ${recall.toFixed(3)} over ${tp + fn} gold pairs)`, () => {
+    if (process.env.KB_REPORT) writeFileSync(process.env.KB_REPORT, JSON.stringify({ tp, fp, fn, precision, recall }));
+    assert.ok(precision >= 0.95, `precision ${precision}`);
+    assert.ok(recall >= 0.95, `recall ${recall}`);
+  });
+});
