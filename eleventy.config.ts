@@ -32,7 +32,7 @@ export default function (eleventyConfig: EleventyConfig) {
   eleventyConfig.setLibrary("md", markdown);
   eleventyConfig.addPlugin(HtmlBasePlugin);
   eleventyConfig.addPlugin(rssPlugin);
-  eleventyConfig.addPassthroughCopy({ "templates/assets": "assets" });
+  eleventyConfig.addPassthroughCopy({ "templates/assets": "assets", "src/search/query.js": "assets/search-query.js" });
   eleventyConfig.setServerOptions({ port: Number(process.env.PORT ?? 8080), showAllHosts: false });
   eleventyConfig.setQuietMode(true);
   // In `npm start`, every rebuild re-indexes search after the pages are written.

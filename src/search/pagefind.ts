@@ -1,24 +1,96 @@
 /**
- * The search step: Pagefind's Node API over the built HTML. Pages declare what is
- * indexed in their markup (`data-pagefind-body` on notes, filters and sort keys as
- * `<meta data-pagefind-…>`), so this stays a thin wrapper.
+ * The search step: one Pagefind index per shard of notes, built with its Node API
+ * from the documents in records.ts, plus `kb-search.json` for the browser (the
+ * traditional→simplified table, the vocabulary of known names that the query side
+ * cuts first, and the other shards to merge).
+ *
+ * Shards keep the indexer's memory flat as the corpus grows (each shard is built
+ * and written by a fresh Pagefind process); the browser merges them with
+ * `mergeIndex`. The index language is forced to `en`, so Pagefind neither runs its
+ * jieba segmentation (the text is already cut into bigrams) nor leaves the index
+ * unchunked, as it does for Chinese.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Converter } from "opencc-js";
 import * as pagefind from "pagefind";
+import type { EntityIndex } from "../entities/index.ts";
+import { lastBuild } from "../site/build-state.ts";
+import type { PublishedNote } from "../site/data.ts";
+import { HAN } from "./query.js";
+import { searchDocument } from "./records.ts";
 
-export interface IndexStats { pages: number; ms: number }
+export interface IndexStats { pages: number; shards: number; ms: number }
 
-export async function indexSite(siteDir: string): Promise<IndexStats> {
-  const t0 = performance.now();
-  const { index, errors } = await pagefind.createIndex({});
-  if (!index) throw new Error(`pagefind: could not create an index: ${errors.join("; ")}`);
-  try {
-    const added = await index.addDirectory({ path: siteDir });
-    if (added.errors.length) throw new Error(`pagefind: ${added.errors.join("; ")}`);
-    const written = await index.writeFiles({ outputPath: join(siteDir, "pagefind") });
-    if (written.errors.length) throw new Error(`pagefind: ${written.errors.join("; ")}`);
-    return { pages: added.page_count, ms: Math.round(performance.now() - t0) };
-  } finally {
-    await pagefind.close();
+/** Notes per shard; small sites get one. */
+export const SHARD_SIZE = Number(process.env.KB_SEARCH_SHARD_SIZE ?? 2500);
+
+let table: Record<string, string> | null = null;
+
+/** Traditional → simplified, character by character, from opencc-js (built once per process). */
+export function simplifiedTable(): Record<string, string> {
+  if (table) return table;
+  const convert = Converter({ from: "t", to: "cn" });
+  const map: Record<string, string> = {};
+  for (let code = 0x3400; code <= 0x9fff; code++) {
+    const ch = String.fromCharCode(code);
+    const s = convert(ch);
+    if (s !== ch && Array.from(s).length === 1) map[ch] = s;
   }
+  return (table = map);
+}
+
+/** Han names the query side should never split: every Han alias of an entity on the site. */
+export function vocabulary(index: EntityIndex): string[] {
+  const words = new Set<string>();
+  for (const e of index.entities) {
+    for (const name of [e.name, ...e.aliases]) {
+      for (const run of name.match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,8}/g) ?? []) if (HAN.test(run)) words.add(run);
+    }
+  }
+  return [...words].sort();
+}
+
+export function bundleDir(shard: number): string {
+  return shard === 0 ? "pagefind" : `pagefind-${shard}`;
+}
+
+/** Index the notes of the last pipeline run (or the ones given) into `siteDir`. */
+export async function indexSite(siteDir: string, source?: { notes: PublishedNote[]; index: EntityIndex }): Promise<IndexStats> {
+  const t0 = performance.now();
+  const state = source ?? (() => {
+    const last = lastBuild();
+    if (!last) throw new Error("search: no pipeline result to index (the build did not run the pipeline)");
+    return { notes: last.data.notes, index: last.result.index };
+  })();
+  const { notes, index } = state;
+  const t2s = simplifiedTable();
+  const shards = Math.max(1, Math.ceil(notes.length / SHARD_SIZE));
+  for (let s = 0; s < shards; s++) {
+    const { index: pf, errors } = await pagefind.createIndex({ forceLanguage: "en" });
+    if (!pf) throw new Error(`pagefind: could not create an index: ${errors.join("; ")}`);
+    try {
+      const slice = notes.slice(s * SHARD_SIZE, (s + 1) * SHARD_SIZE);
+      for (let i = 0; i < slice.length; i += 64) {
+        const batch = await Promise.all(slice.slice(i, i + 64).map((note) => {
+          const doc = searchDocument(note, index, t2s);
+          return pf.addHTMLFile({ url: doc.url, content: doc.html });
+        }));
+        const failed = batch.find((r) => r.errors.length);
+        if (failed) throw new Error(`pagefind: ${failed.errors.join("; ")}`);
+      }
+      const written = await pf.writeFiles({ outputPath: join(siteDir, bundleDir(s)) });
+      if (written.errors.length) throw new Error(`pagefind: ${written.errors.join("; ")}`);
+    } finally {
+      // A fresh Pagefind process per shard: memory is returned between shards.
+      await pagefind.close();
+    }
+  }
+  mkdirSync(join(siteDir, "pagefind"), { recursive: true });
+  writeFileSync(join(siteDir, "pagefind", "kb-search.json"), JSON.stringify({
+    shards: Array.from({ length: shards - 1 }, (_, i) => `${bundleDir(i + 1)}/`),
+    vocabulary: vocabulary(index),
+    t2s,
+  }));
+  return { pages: notes.length, shards, ms: Math.round(performance.now() - t0) };
 }

@@ -9,20 +9,28 @@ const site = buildSite();
 let browser: Browser;
 let server: Awaited<ReturnType<typeof serveStatic>>;
 
-async function search(page: Page, query: string): Promise<string[]> {
-  await page.goto(`${server.url}search/?q=${encodeURIComponent(query)}`);
-  await page.waitForSelector(".pagefind-ui__message", { timeout: 15000 });
-  await page.waitForFunction(() => !/正在搜索/.test(document.querySelector(".pagefind-ui__message")?.textContent ?? ""), undefined, { timeout: 15000 });
-  return page.$$eval(".pagefind-ui__result-title a", (as) => as.map((a) => (a as HTMLAnchorElement).getAttribute("href") ?? ""));
+async function openSearch(page: Page, query = ""): Promise<void> {
+  await page.goto(`${server.url}search/${query ? `?q=${encodeURIComponent(query)}` : ""}`);
+  await page.waitForFunction(() => (window as unknown as { kbSearchReady?: Promise<void> }).kbSearchReady !== undefined);
+  await page.evaluate(() => (window as unknown as { kbSearchReady: Promise<void> }).kbSearchReady);
 }
 
-/** Wait until the result message changed from `previous` and no search is running. */
-async function settle(page: Page, previous: string): Promise<void> {
-  await page.waitForFunction((b) => {
-    const t = document.querySelector(".pagefind-ui__message")?.textContent ?? "";
-    return t !== b && !/正在搜索/.test(t);
-  }, previous, { timeout: 10000 });
-  await page.waitForTimeout(300);
+/** Result links currently shown, after the status line reports a finished search. */
+async function shownResults(page: Page): Promise<string[]> {
+  await page.waitForFunction(() => /找到|没有找到|输入关键词/.test(document.querySelector(".kb-status")?.textContent ?? ""), undefined, { timeout: 15000 });
+  return page.$$eval("#search .kb-result-title a", (as) => as.map((a) => (a as HTMLAnchorElement).getAttribute("href") ?? ""));
+}
+
+/** The label of one facet value, after opening the group's full list when it is folded. */
+function facetValue(page: Page, group: string, value: string) {
+  const fieldset = page.locator(`fieldset:has(> legend:text-is("${group}"))`);
+  return {
+    async click() {
+      const label = fieldset.locator("label", { hasText: value });
+      if (!(await label.isVisible())) await fieldset.locator(".kb-facet-more").click();
+      await label.click();
+    },
+  };
 }
 
 describe("search in the browser", () => {
@@ -36,35 +44,36 @@ describe("search in the browser", () => {
     await server?.close();
   });
 
-  for (const query of ["英伟达", "奥特曼", "Waymo", "NVIDIA"]) {
-    it(`finds notes for ${query}`, async () => {
+  for (const query of ["英伟达", "奥特曼", "Waymo", "NVIDIA", "英伟达芯片", "輝達"]) {
+    it(`finds notes for ${query} from the URL`, async () => {
       const page = await browser.newPage();
-      const results = await search(page, query);
+      await openSearch(page, query);
+      const results = await shownResults(page);
       assert.ok(results.length > 0, `no result for ${query}`);
       assert.ok(results.every((r) => r.includes("/notes/")), results.join(" "));
+      const excerpt = await page.textContent("#search .kb-excerpt");
+      assert.ok(excerpt && !/(\p{Script=Han}{2}) \1/u.test(excerpt), `excerpts read as the original text: ${excerpt}`);
       await page.close();
     });
   }
 
-  it("narrows results with a person filter and a company filter", async () => {
+  it("narrows results with a person facet, then a company facet", async () => {
     const page = await browser.newPage();
-    const all = await search(page, "AI");
-    assert.ok(all.length >= 5, `AI finds ${all.length}`);
-    const countText = async () => (await page.textContent(".pagefind-ui__message")) ?? "";
-    const before = await countText();
-    const group = page.locator(".pagefind-ui__filter-panel details", { hasText: "人物" });
-    await group.locator("summary").click();
-    await group.locator("label", { hasText: "Jensen Huang" }).click();
-    await settle(page, before);
-    const narrowed = await page.$$eval(".pagefind-ui__result-title a", (as) => as.length);
-    assert.ok(narrowed > 0 && narrowed < all.length, `person filter: ${narrowed} of ${all.length}`);
-    const company = page.locator(".pagefind-ui__filter-panel details", { hasText: "公司" });
-    await company.locator("summary").click();
-    const afterPerson = await countText();
-    await company.locator("label", { hasText: "Waymo" }).click();
-    await settle(page, afterPerson);
-    const both = await page.$$eval(".pagefind-ui__result-title a", (as) => as.length);
-    assert.ok(both > 0 && both <= narrowed, `person + company: ${both}`);
+    await openSearch(page, "AI");
+    const all = await shownResults(page);
+    const total = Number(/找到 (\d+)/.exec((await page.textContent(".kb-status")) ?? "")?.[1]);
+    assert.ok(total >= 5, `AI finds ${total}`);
+    const statusBefore = await page.textContent(".kb-status");
+    await facetValue(page, "人物", "Jensen Huang").click();
+    await page.waitForFunction((b) => (document.querySelector(".kb-status")?.textContent ?? "") !== b && !/正在/.test(document.querySelector(".kb-status")?.textContent ?? ""), statusBefore);
+    const narrowed = Number(/找到 (\d+)/.exec((await page.textContent(".kb-status")) ?? "")?.[1]);
+    assert.ok(narrowed > 0 && narrowed < total, `person facet: ${narrowed} of ${total}`);
+    const mid = await page.textContent(".kb-status");
+    await facetValue(page, "公司", "Waymo").click();
+    await page.waitForFunction((b) => (document.querySelector(".kb-status")?.textContent ?? "") !== b && !/正在/.test(document.querySelector(".kb-status")?.textContent ?? ""), mid);
+    const both = await shownResults(page);
+    assert.ok(both.length > 0 && both.length <= narrowed, `person + company: ${both.length}`);
+    assert.ok(all.length > 0);
     await page.close();
   });
 });

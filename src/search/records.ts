@@ -1,0 +1,55 @@
+/**
+ * Notes → the documents Pagefind indexes. We hand Pagefind one small HTML document
+ * per note (its Node API `addHTMLFile`) instead of letting it crawl the pages:
+ * the text is pre-cut into bigrams by `indexText` (see query.js for why), the
+ * weights say what matters (title, then names the metadata declares, then the
+ * summary), every alias of a named entity is indexed so `英伟达` finds a note that
+ * only says `NVIDIA`, and filters, sort keys and display metadata come straight
+ * from the typed records rather than from scraping HTML.
+ */
+import type { PublishedNote } from "../site/data.ts";
+import type { EntityIndex } from "../entities/index.ts";
+import { stripMarkdown } from "../text.ts";
+import { indexText } from "./query.js";
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+export const FILTER_NAMES = { person: "人物", company: "公司", product: "产品", tag: "标签", kind: "类型" } as const;
+
+export interface SearchDocument { url: string; html: string }
+
+export function searchDocument(note: PublishedNote, index: EntityIndex, table: Record<string, string> | null): SearchDocument {
+  const t = (s: string) => esc(indexText(s, table));
+  const declared = new Set(note.declaredNames);
+  const named = [...note.links.people, ...note.links.companies, ...note.links.products].map((r) => index.byId.get(r.id)).filter((e) => e !== undefined);
+  const heavy = named.filter((e) => declared.has(e.name)).flatMap((e) => [e.name, ...e.aliases]);
+  const light = named.filter((e) => !declared.has(e.name)).flatMap((e) => [e.name, ...e.aliases]);
+  const tags = note.links.tags.map((r) => r.name);
+  const meta = (key: string, value: string) => `<meta data-pagefind-meta="${key}[content]" content="${esc(value)}">`;
+  const filter = (key: string, value: string) => `<meta data-pagefind-filter="${key}[content]" content="${esc(value)}">`;
+  const parts: string[] = [
+    meta("title", note.title),
+    meta("date", note.date ?? ""),
+    meta("kind", note.kindLabel),
+    ...note.links.people.map((r) => filter(FILTER_NAMES.person, r.name)),
+    ...note.links.companies.map((r) => filter(FILTER_NAMES.company, r.name)),
+    ...note.links.products.map((r) => filter(FILTER_NAMES.product, r.name)),
+    ...tags.map((name) => filter(FILTER_NAMES.tag, name)),
+    filter(FILTER_NAMES.kind, note.kindLabel),
+    `<meta data-pagefind-sort="date[content]" content="${note.date ?? "0000-00-00"}">`,
+    `<h1 data-pagefind-weight="10">${t(note.title)}</h1>`,
+  ];
+  if (heavy.length || tags.length) parts.push(`<p data-pagefind-weight="6">${t([...heavy, ...tags].join(" ⁞ "))}</p>`);
+  if (note.authors.length || note.speakers.length) parts.push(`<p data-pagefind-weight="3">${t([...note.authors, ...note.speakers].join(" ⁞ "))}</p>`);
+  if (note.summary) parts.push(`<p data-pagefind-weight="2">${t(stripMarkdown(note.summary))}</p>`);
+  if (note.details.reason) parts.push(`<p data-pagefind-weight="2">${t(note.details.reason)}</p>`);
+  if (light.length) parts.push(`<p data-pagefind-weight="1">${t(light.join(" ⁞ "))}</p>`);
+  for (const s of note.sections) {
+    if (s.heading) parts.push(`<h2 id="${esc(s.id)}">${t(s.heading)}</h2>`);
+    for (const b of s.blocks) {
+      const text = stripMarkdown(b.text);
+      parts.push(`<p>${b.type === "turn" ? `${t(b.speaker)}： ` : ""}${t(text)}</p>`);
+    }
+  }
+  return { url: note.url, html: `<!doctype html><html lang="en"><head><title>${esc(note.title)}</title></head><body><main data-pagefind-body>${parts.join("\n")}</main></body></html>` };
+}
