@@ -175,9 +175,19 @@ async function start() {
   pf = await import(new URL("pagefind.js", bundle).href);
   config = await (await fetch(new URL("kb-search.json", bundle))).json();
   vocab = new Set(config.vocabulary);
-  await pf.options({ excerptLength: 36 });
-  for (const shard of config.shards) await pf.mergeIndex(new URL(shard, new URL("../", bundle)).href);
-  await pf.init();
+  // pageLength 0.2 (default 0.75): long transcripts that declare an entity in their
+  // metadata should outrank a short digest item that mentions it once.
+  await pf.options({ excerptLength: 36, ranking: { pageLength: 0.2 } });
+  // Pagefind picks its query handling from <html lang>: for zh-CN it would re-cut
+  // our bigram terms with Intl.Segmenter. The index is built as `en` (see
+  // src/search/query.js), so the wrapper is created while the page says `en`.
+  const html = document.documentElement;
+  const pageLang = html.getAttribute("lang");
+  html.setAttribute("lang", "en");
+  const ready = pf.init();
+  html.setAttribute("lang", pageLang ?? "zh-CN");
+  await ready;
+  for (const shard of config.shards) await pf.mergeIndex(new URL(shard, new URL("../", bundle)).href, { language: "en" });
   // Filter counts come back with results only once the filter index is loaded.
   await pf.filters();
   input.value = new URL(window.location.href).searchParams.get("q") ?? "";
