@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
-import { extname, join, relative, sep } from "node:path";
+import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
@@ -31,7 +31,10 @@ export interface BuildReport {
 export interface PipelineOptions {
   /** Folder of sources. */
   seedsDir: string;
-  /** Paths in `source.file` and messages are relative to this folder. */
+  /**
+   * Paths in `source.file` and messages are relative to this folder; a seeds folder
+   * outside it is named from its parent instead (`seeds/x.txt`, never `../../tmp/…`).
+   */
   rootDir: string;
   /** Parse cache folder; null turns caching off. */
   cacheDir: string | null;
@@ -71,6 +74,14 @@ function listFiles(dir: string): string[] {
 
 const toPosix = (p: string) => p.split(sep).join("/");
 
+/**
+ * A path as reports and pages show it: `/`-separated, control characters (a newline,
+ * a terminal escape in a file name) written as `\xNN` so one message stays one line.
+ */
+export function displayPath(path: string): string {
+  return toPosix(path).replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
 function statusOf(messages: BuildMessage[]): InputStatus {
   if (messages.some((m) => m.level === "error")) return "error";
   if (messages.some((m) => m.level === "warning")) return "warning";
@@ -91,9 +102,15 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   let cached = 0;
 
   // 1–2. list and parse
-  for (const path of listFiles(options.seedsDir)) {
-    const file = toPosix(relative(options.rootDir, path));
+  const seedsDir = resolve(options.seedsDir);
+  const inRoot = !relative(resolve(options.rootDir), seedsDir).startsWith("..");
+  const nameBase = inRoot ? resolve(options.rootDir) : dirname(seedsDir);
+  const stems = new Map<InputReport, string>();
+  for (const path of listFiles(seedsDir)) {
+    const file = displayPath(relative(nameBase, path));
     const report: InputReport = { file, status: "ok", notes: [], messages: [] };
+    // Ids come from the path inside the seeds folder, wherever that folder is.
+    stems.set(report, toPosix(relative(seedsDir, path)).replace(/\.[^./]+$/, ""));
     inputs.push(report);
     const stat = lstatSync(path);
     const ext = extname(path).toLowerCase();
@@ -135,7 +152,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const ids = new SlugRegistry();
   const notes: Note[] = [];
   for (const { report, drafts } of parsed) {
-    const stem = report.file.replace(/^[^/]*\//, "").replace(/\.[^.]+$/, "");
+    const stem = stems.get(report)!;
     for (const draft of drafts) {
       const id = ids.claim(slugify(draft.source.entry !== null ? `${stem}-${draft.source.entry}` : stem, 80));
       const candidate = { ...draft, id, url: `/notes/${id}/` };

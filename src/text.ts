@@ -18,8 +18,11 @@ export function lineAt(text: string, offset: number): number {
 }
 
 /**
- * Turn raw bytes into normalised text: BOMs removed, UTF-16 decoded, invalid UTF-8
- * replaced (and reported with its line), CRLF and lone CR turned into LF.
+ * Turn raw bytes into normalised text: BOMs removed, UTF-16 decoded, GB18030 (GBK)
+ * recognised when the bytes are not UTF-8 but are Chinese in the national encoding,
+ * invalid UTF-8 replaced (and reported with its line), CRLF and lone CR turned into
+ * LF, and control characters (terminal escapes, BEL, DEL …) removed and reported:
+ * they would break the XML feed and could rewrite the build's console output.
  */
 export function decodeSource(bytes: Uint8Array): DecodedText {
   const messages: BuildMessage[] = [];
@@ -34,17 +37,73 @@ export function decodeSource(bytes: Uint8Array): DecodedText {
       text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch {
       text = new TextDecoder("utf-8").decode(bytes);
-      const bad = text.indexOf("\uFFFD");
-      messages.push({
-        level: "warning",
-        message: "the file is not valid UTF-8; undecodable bytes were replaced with �",
-        line: lineAt(text, bad),
-      });
+      const gb = mostlyUndecodable(text) ? decodeGb18030(bytes) : null;
+      if (gb !== null) {
+        text = gb;
+        messages.push({ level: "warning", message: "the file is not UTF-8; it was decoded as GB18030 (GBK), the Chinese national encoding — save it as UTF-8 to be sure" });
+      } else if (!looksBinary(text)) {
+        const bad = text.indexOf("\uFFFD");
+        const count = text.match(/\uFFFD/g)?.length ?? 0;
+        messages.push({
+          level: "warning",
+          message: `the file is not valid UTF-8; ${count} undecodable byte sequence${count === 1 ? " was" : "s were"} replaced with � (the first on this line)`,
+          line: lineAt(text, bad),
+        });
+      }
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   text = text.replace(/\r\n?/g, "\n");
-  return { text, messages, binary: looksBinary(text) };
+  if (looksBinary(text)) return { text, messages, binary: true };
+  const first = text.search(CONTROL);
+  if (first >= 0) {
+    const line = lineAt(text, first);
+    const cleaned = stripControls(text);
+    text = cleaned.text;
+    messages.push({ level: "warning", line, message: `the file has ${cleaned.count} control character${cleaned.count === 1 ? "" : "s"} (terminal escapes, BEL, DEL …; the first on this line); ${cleaned.count === 1 ? "it was" : "they were"} removed` });
+  }
+  return { text, messages, binary: false };
+}
+
+/**
+ * ANSI escape sequences whole, then any other C0/C1 control but tab and newline, and
+ * the non-characters U+FFFE/U+FFFF: none of them is text, and XML (the feed) forbids them.
+ */
+const CONTROL_SOURCE = String.raw`\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]`;
+const CONTROL = new RegExp(CONTROL_SOURCE);
+
+/** Remove control characters (see CONTROL_SOURCE); `count` is how many were removed. */
+export function stripControls(text: string): { text: string; count: number } {
+  let count = 0;
+  const out = text.replace(new RegExp(CONTROL_SOURCE, "g"), () => {
+    count++;
+    return "";
+  });
+  return { text: out, count };
+}
+
+/** More than a third of the non-ASCII characters could not be decoded as UTF-8. */
+function mostlyUndecodable(text: string): boolean {
+  let nonAscii = 0, bad = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) nonAscii++;
+    if (c === 0xfffd) bad++;
+  }
+  return nonAscii > 0 && bad > nonAscii / 3;
+}
+
+/** Strict GB18030 decoding whose result is mostly Chinese; null otherwise. */
+function decodeGb18030(bytes: Uint8Array): string | null {
+  let text: string;
+  try {
+    text = new TextDecoder("gb18030", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+  const nonAscii = text.match(/[^\x00-\x7f]/g)?.length ?? 0;
+  const chinese = text.match(/[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/gu)?.length ?? 0;
+  return nonAscii > 0 && chinese >= nonAscii * 0.7 ? text : null;
 }
 
 function looksLikeUtf16(bytes: Uint8Array): boolean {
@@ -132,9 +191,17 @@ export function normalizeDate(value: unknown): string | null {
 
 /** CJK characters count one each, Latin words one each (how Chinese readers count 字数). */
 export function countWords(text: string): number {
-  const cjk = text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu)?.length ?? 0;
-  const latin = text.match(/[A-Za-z0-9][A-Za-z0-9'’.-]*/g)?.length ?? 0;
-  return cjk + latin;
+  return countMatches(CJK_CHAR, text) + countMatches(LATIN_WORD, text);
+}
+const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu;
+const LATIN_WORD = /[A-Za-z0-9][A-Za-z0-9'’.-]*/g;
+
+/** Matches of a global regex, counted without building an array of them (sources can be 20 MB). */
+function countMatches(re: RegExp, text: string): number {
+  let n = 0;
+  re.lastIndex = 0;
+  while (re.exec(text)) n++;
+  return n;
 }
 
 /** Markdown → plain text, good enough for excerpts, titles and summaries. */

@@ -19,6 +19,9 @@ export interface ParsedSource {
   messages: BuildMessage[];
 }
 
+/** Titles are cut to this many characters. */
+const TITLE_MAX = 200;
+
 /** The extensions read as sources; anything else under seeds/ is reported and skipped. */
 export const SOURCE_EXTENSIONS = [".txt", ".md", ".markdown"];
 
@@ -51,7 +54,7 @@ function draftFrom(file: string, line: number, meta: Metadata, sections: Section
   const speakers = turnSpeakers.length ? turnSpeakers : meta.speakers;
   const text = sectionsText(sections);
   return {
-    title: truncate(stripMarkdown(title), 200) || basename(file),
+    title: truncate(stripMarkdown(title), TITLE_MAX) || basename(file),
     date: meta.date,
     kind,
     source: { file, url: meta.url, entry: null, line },
@@ -81,15 +84,16 @@ export function parseSource(file: string, bytes: Uint8Array): ParsedSource {
   }
   const fm = splitFrontMatter(decoded.text);
   messages.push(...fm.messages);
-  const meta = fm.data ? readMetadata(fm.data, messages) : emptyMetadata();
+  const meta = fm.data ? readMetadata(fm.data, messages, fm.lineOf) : emptyMetadata();
   const body = fm.body;
 
   if (!body.trim()) {
-    if (fm.data) {
+    // Metadata with something to read (a title or a summary) is still a note; anything less is not.
+    if (fm.data && (meta.title || meta.summary)) {
       messages.push({ level: "warning", line: fm.bodyLine, message: "the file has front-matter but no text; the note has only its metadata" });
       return { shape: "frontmatter", drafts: [draftFrom(file, 1, meta, [], meta.summary, "article", meta.title ?? basename(file, extname(file)))], messages };
     }
-    messages.push({ level: "error", message: "the file has no text after its front-matter; no note was made from it" });
+    messages.push({ level: "error", line: fm.bodyLine, message: `the file has no text after its front-matter${fm.data ? " and no title or summary in it" : ""}; no note was made from it` });
     return { shape: null, drafts: [], messages };
   }
 
@@ -120,8 +124,9 @@ export function parseSource(file: string, bytes: Uint8Array): ParsedSource {
   const ids = new SlugRegistry();
   let sections = parseBody(body, ids);
   let title = meta.title;
-  if (!title && /^\s*#\s+/.test(body) && sections[0]?.heading && sections.length > 0) {
-    // A single `# Title` heading names the note rather than a section.
+  if (!title && /^\s*#\s+/.test(body) && sections[0]?.heading && Array.from(stripMarkdown(sections[0].heading)).length <= TITLE_MAX) {
+    // A single `# Title` heading names the note rather than a section (unless it is too
+    // long to be a title: then it stays in the text, where nothing of it is cut).
     const onlyH1 = (body.match(/^#\s+/gm) ?? []).length === 1;
     if (onlyH1) {
       title = sections[0].heading;

@@ -3,10 +3,10 @@
  * `transformers/frontmatter.ts` is the model): aliases coalesced, scalars coerced to
  * lists, wrong types reported with the field name and dropped, never trusted.
  */
-import matter from "gray-matter";
+import yaml from "js-yaml";
 import type { BuildMessage } from "../note.ts";
 import { HttpUrl } from "../note.ts";
-import { normalizeDate, parseClock, splitList } from "../text.ts";
+import { normalizeDate, parseClock, splitList, stripControls, truncate } from "../text.ts";
 
 export interface Metadata {
   title: string | null;
@@ -34,22 +34,29 @@ export interface FrontMatterSplit {
   /** 1-based line in the file where `body` starts. */
   bodyLine: number;
   messages: BuildMessage[];
+  /** 1-based line of a top-level key in the file, when it can be found. */
+  lineOf: (key: string) => number | undefined;
 }
 
-const OPEN = /^---[ \t]*([A-Za-z]*)[ \t]*\n/;
-
-const refuseEngine = (name: string) => () => {
-  throw new Error(`\`${name}\` front-matter is executable code and is never run`);
-};
+const OPEN = /^---[ \t]*([A-Za-z][\w-]*)?[ \t]*\n/;
+/** Front-matter languages that are programs (gray-matter would `eval` them): never run. */
+const EXECUTABLE = new Set(["js", "javascript", "coffee", "coffeescript", "cson", "ts", "typescript"]);
+const noLine = () => undefined;
 
 /**
- * Split and parse front-matter with gray-matter. Its `js`/`javascript` engines
- * would `eval` the block, so they are replaced by ones that refuse. A block that
- * does not parse is reported with its line and dropped; the body is kept.
+ * Split the `---` block off the top of a source and parse it. Only data languages are
+ * read: YAML (js-yaml's core schema: no `!!js/*` types, no timestamps, so a date stays
+ * the text that was written and is checked as text) and JSON. Executable languages
+ * (`---js`, `---coffee`), which gray-matter would `eval`, are refused and never run.
+ * The block and the body are cut at the same delimiters, so no line is ever lost
+ * between them. A block that does not parse is reported with its line and dropped;
+ * the body is kept. A block that parses to something other than a map (a list, a
+ * sentence between two rules) is not front-matter: the whole file stays text.
  */
 export function splitFrontMatter(text: string): FrontMatterSplit {
   const open = OPEN.exec(text);
-  if (!open) return { data: null, body: text, bodyLine: 1, messages: [] };
+  if (!open) return { data: null, body: text, bodyLine: 1, messages: [], lineOf: noLine };
+  const language = (open[1] ?? "yaml").toLowerCase();
   const closeRe = /\n(?:---|\.\.\.)[ \t]*(?:\n|$)/g;
   closeRe.lastIndex = open[0].length - 1;
   const close = closeRe.exec(text);
@@ -59,32 +66,89 @@ export function splitFrontMatter(text: string): FrontMatterSplit {
       body: text.slice(open[0].length),
       bodyLine: 2,
       messages: [{ level: "warning", line: 1, message: "front-matter opened with `---` is never closed; the whole file is published as text without metadata" }],
+      lineOf: noLine,
     };
   }
+  const block = text.slice(open[0].length, close.index + 1);
+  const blockLines = block.split("\n").slice(0, -1);
+  const lastBlockLine = 1 + Math.max(1, blockLines.length);
   const bodyStart = close.index + close[0].length;
   const body = text.slice(bodyStart);
   const bodyLine = text.slice(0, bodyStart).split("\n").length;
+  const dropped = (line: number, message: string): FrontMatterSplit => ({ data: null, body, bodyLine, messages: [{ level: "warning", line, message }], lineOf: noLine });
+
+  if (EXECUTABLE.has(language)) return dropped(1, `\`${language}\` front-matter is executable code and is never run; the note is published without its metadata`);
+  if (!["yaml", "yml", "json"].includes(language)) return dropped(1, `front-matter in \`${language}\` is not supported (only YAML and JSON are read); the note is published without its metadata`);
+
+  let data: unknown;
   try {
-    // Passing options also turns off gray-matter's cache keyed on the raw string.
-    const parsed = matter(text, {
-      engines: { js: refuseEngine("js"), javascript: refuseEngine("javascript"), coffee: refuseEngine("coffee") },
-    } as Parameters<typeof matter>[1]);
-    const data = parsed.data;
-    if (data === null || typeof data !== "object" || Array.isArray(data)) {
-      return { data: null, body, bodyLine, messages: [{ level: "warning", line: 1, message: "front-matter is not a key/value map; it was ignored" }] };
-    }
-    return { data: data as Record<string, unknown>, body, bodyLine, messages: [] };
+    data = language === "json" ? JSON.parse(block) : yaml.load(block, { schema: yaml.CORE_SCHEMA });
   } catch (err) {
-    const e = err as { mark?: { line?: number }; reason?: string; message?: string };
-    const line = typeof e.mark?.line === "number" ? e.mark.line + 2 : 1;
-    const reason = (e.reason ?? e.message ?? String(err)).split("\n")[0];
+    const { reason, line } = parseError(err, block, language);
+    // Errors found at the end of the stream point past the block: show its last line.
+    return dropped(Math.min(line === undefined ? 1 : line + 2, lastBlockLine), `front-matter could not be parsed (${reason}); the note is published without its metadata`);
+  }
+  if (data === null || data === undefined) data = {};
+  // Escapes (`"\x1b[31m"`, `"\u0007"`) can put control characters back into values.
+  const controls = { count: 0 };
+  data = cleanStrings(data, controls);
+  const cleaned: BuildMessage[] = controls.count
+    ? [{ level: "warning", line: 2 + Math.max(0, blockLines.findIndex((l) => /\\[xuU0abefv]/.test(l))), message: `front-matter values hold ${controls.count} control character${controls.count === 1 ? "" : "s"} (written as escapes); ${controls.count === 1 ? "it was" : "they were"} removed` }]
+    : [];
+  if (typeof data !== "object" || Array.isArray(data)) {
+    const what = Array.isArray(data) ? "a list" : `${typeof data === "string" ? "a line of text" : `the value ${String(data)}`}`;
     return {
       data: null,
-      body,
-      bodyLine,
-      messages: [{ level: "warning", line, message: `front-matter could not be parsed (${reason}); the note is published without its metadata` }],
+      body: text,
+      bodyLine: 1,
+      messages: [{ level: "warning", line: 1, message: `the \`---\` block at the top is not front-matter (it holds ${what}, not \`key: value\` pairs); it was kept as text` }],
+      lineOf: noLine,
     };
   }
+  return { data: data as Record<string, unknown>, body, bodyLine, messages: cleaned, lineOf: (key) => keyLine(blockLines, key) };
+}
+
+/** A copy of parsed data with control characters removed from every string (keys too). */
+function cleanStrings(value: unknown, controls: { count: number }, depth = 0): unknown {
+  if (typeof value === "string") {
+    const c = stripControls(value);
+    controls.count += c.count;
+    return c.text;
+  }
+  // YAML aliases can make a small block a very wide tree: deep levels are left alone.
+  if (value === null || typeof value !== "object" || depth > 3) return value;
+  if (Array.isArray(value)) return value.map((v) => cleanStrings(v, controls, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    Object.defineProperty(out, cleanStrings(k, controls) as string, { value: cleanStrings(v, controls, depth + 1), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** A parser's complaint in one line, and the 0-based line of the block it points at. */
+function parseError(err: unknown, block: string, language: string): { reason: string; line: number | undefined } {
+  const e = err as { mark?: { line?: number }; reason?: string; message?: string };
+  if (language !== "json") return { reason: (e.reason ?? e.message ?? String(err)).split("\n")[0]!, line: e.mark?.line };
+  const message = String(e.message ?? err);
+  const reason = `invalid JSON: ${/^[^,"]+/.exec(message)?.[0]?.trim() ?? message.split("\n")[0]}`;
+  const position = /position (\d+)/.exec(message);
+  if (position) return { reason, line: block.slice(0, Number(position[1])).split("\n").length - 1 };
+  try {
+    yaml.load(block, { schema: yaml.CORE_SCHEMA, json: true });
+  } catch (y) {
+    return { reason, line: (y as { mark?: { line?: number } }).mark?.line };
+  }
+  return { reason, line: undefined };
+}
+
+/** Line in the file of top-level `key:` (YAML) or the first `"key":` (JSON); the block starts on line 2. */
+function keyLine(blockLines: string[], key: string): number | undefined {
+  const esc = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const yamlKey = new RegExp(`^(["']?)${esc}\\1[ \\t]*:`);
+  const jsonKey = new RegExp(`"${esc}"\\s*:`);
+  let i = blockLines.findIndex((l) => yamlKey.test(l));
+  if (i < 0) i = blockLines.findIndex((l) => jsonKey.test(l));
+  return i < 0 ? undefined : i + 2;
 }
 
 const KEYS = {
@@ -106,7 +170,12 @@ const KEYS = {
 const STEERING_KEYS = ["layout", "permalink", "eleventyComputed", "eleventyExcludeFromCollections", "pagination", "eleventyNavigation", "draft", "dg-publish", "templateEngineOverride"];
 
 function pick(data: Record<string, unknown>, keys: readonly string[]): { key: string; value: unknown } | null {
-  for (const key of keys) if (key in data && data[key] !== null && data[key] !== undefined && data[key] !== "") return { key, value: data[key] };
+  for (const key of keys) {
+    if (!Object.hasOwn(data, key)) continue;
+    const value = data[key];
+    if (value === null || value === undefined || (typeof value === "string" && !value.trim())) continue;
+    return { key, value };
+  }
   return null;
 }
 
@@ -117,70 +186,100 @@ function toText(value: unknown): string | null {
   return null;
 }
 
-function toList(key: string, value: unknown, messages: BuildMessage[]): string[] {
+type Report = (message: string, key: string) => void;
+
+/**
+ * A list field as names. A scalar string is split at commas (`tags: a, b`). Numbers and
+ * booleans are names only where `scalars` says so (tags: `2025`); a `companies: 42` is a
+ * mistake, and a name of two digits would link every "42" in every note to it.
+ */
+function toList(key: string, value: unknown, warn: Report, scalars: boolean): string[] {
+  const isName = (v: unknown) => typeof v === "string" || (scalars && (typeof v === "number" || typeof v === "boolean"));
   if (Array.isArray(value)) {
     const out: string[] = [];
+    const bad: unknown[] = [];
     for (const item of value) {
-      const t = toText(item);
+      const t = isName(item) ? toText(item) : null;
       if (t) out.push(t);
-      else if (item !== null && item !== undefined && item !== "") messages.push({ level: "warning", message: `\`${key}\` has an item that is not text (got ${describe(item)}); it was left out` });
+      else if (item !== null && item !== undefined && item !== "") bad.push(item);
     }
+    const what = scalars ? "text" : "a name";
+    if (bad.length === 1) warn(`\`${key}\` has an item that is not ${what} (got ${describe(bad[0])}); it was left out`, key);
+    else if (bad.length > 1) warn(`\`${key}\` has ${bad.length} items that are not ${what} (got ${[...new Set(bad.map(describe))].slice(0, 3).join(", ")}); they were left out`, key);
     return out;
   }
-  const t = toText(value);
+  const t = isName(value) ? toText(value) : null;
   if (t !== null) {
-    if (typeof value !== "string") messages.push({ level: "warning", message: `\`${key}\` should be a list (got ${describe(value)}); it was read as one item` });
+    if (typeof value !== "string") warn(`\`${key}\` should be a list (got ${describe(value)}); it was read as one item`, key);
     return splitList(t);
   }
-  messages.push({ level: "warning", message: `\`${key}\` should be a list of names (got ${describe(value)}); it was ignored` });
+  warn(`\`${key}\` should be a list of names (got ${describe(value)}); it was ignored`, key);
   return [];
 }
 
+/** What a value is, for messages: `"2026-13-45"`, `42`, `a list`, `a map`. */
 function describe(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (value instanceof Date) return "a date";
   if (value === null) return "null";
   if (typeof value === "object") return "a map";
-  return `${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
+  if (typeof value === "string") return JSON.stringify(truncate(value.replace(/\s+/g, " "), 40));
+  return String(value);
 }
 
-/** Coerce parsed front-matter into `Metadata`, reporting every field it had to fix or drop. */
-export function readMetadata(data: Record<string, unknown>, messages: BuildMessage[]): Metadata {
+/**
+ * Coerce parsed front-matter into `Metadata`, reporting every field it had to fix or
+ * drop, with the field's line when `lineOf` can find it.
+ */
+export function readMetadata(data: Record<string, unknown>, messages: BuildMessage[], lineOf: (key: string) => number | undefined = () => undefined): Metadata {
   const meta = emptyMetadata();
+  const found: BuildMessage[] = [];
+  const warn: Report = (message, key) => {
+    const line = lineOf(key);
+    found.push(line === undefined ? { level: "warning", message } : { level: "warning", line, message });
+  };
   const title = pick(data, KEYS.title);
   if (title) {
     const t = toText(title.value);
-    if (t === null) messages.push({ level: "warning", message: `\`${title.key}\` should be text (got ${describe(title.value)}); a title was derived from the text instead` });
+    if (t === null) warn(`\`${title.key}\` should be text (got ${describe(title.value)}); a title was derived from the text instead`, title.key);
     else {
-      if (typeof title.value !== "string") messages.push({ level: "warning", message: `\`${title.key}\` should be text (got ${describe(title.value)}); it was used as text` });
+      if (typeof title.value !== "string") warn(`\`${title.key}\` should be text (got ${describe(title.value)}); it was used as text`, title.key);
       meta.title = t;
     }
   }
   const date = pick(data, KEYS.date);
   if (date) {
     meta.date = normalizeDate(date.value instanceof Date ? date.value : toText(date.value));
-    if (meta.date === null) messages.push({ level: "warning", message: `\`${date.key}\` is not a date (got ${describe(date.value)}); the note is published undated` });
+    if (meta.date === null) warn(`\`${date.key}\` is not a date (got ${describe(date.value)}); the note is published undated`, date.key);
   }
   const url = pick(data, KEYS.url);
   if (url) {
     const u = toText(url.value);
     if (u && HttpUrl.safeParse(u).success) meta.url = u;
-    else messages.push({ level: "warning", message: `\`${url.key}\` is not an http(s) URL (got ${describe(url.value)}); no source link is shown` });
+    else warn(`\`${url.key}\` is not an http(s) URL (got ${describe(url.value)}); no source link is shown`, url.key);
   }
   for (const field of ["authors", "speakers", "people", "companies", "products", "tags"] as const) {
-    const found = pick(data, KEYS[field]);
-    if (found) meta[field] = dedupe(toList(found.key, found.value, messages));
+    const list = pick(data, KEYS[field]);
+    if (list) meta[field] = dedupe(toList(list.key, list.value, warn, field === "tags"));
   }
   const summary = pick(data, KEYS.summary);
   if (summary) {
     meta.summary = toText(summary.value);
-    if (meta.summary === null) messages.push({ level: "warning", message: `\`${summary.key}\` should be text (got ${describe(summary.value)}); it was ignored` });
+    if (meta.summary === null) warn(`\`${summary.key}\` should be text (got ${describe(summary.value)}); it was ignored`, summary.key);
   }
   const status = pick(data, KEYS.status);
-  if (status) meta.status = toText(status.value);
+  if (status) {
+    meta.status = toText(status.value);
+    if (meta.status === null) warn(`\`${status.key}\` should be text (got ${describe(status.value)}); it was ignored`, status.key);
+  }
   const duration = pick(data, KEYS.duration);
-  if (duration) meta.duration = typeof duration.value === "number" && duration.value >= 0 ? Math.round(duration.value) : parseClock(String(duration.value));
-  const ignored = STEERING_KEYS.filter((k) => k in data);
+  if (duration) {
+    meta.duration = typeof duration.value === "number" ? (Number.isFinite(duration.value) && duration.value >= 0 ? Math.round(duration.value) : null) : typeof duration.value === "string" ? parseClock(duration.value) : null;
+    if (meta.duration === null) warn(`\`${duration.key}\` is not a duration (got ${describe(duration.value)}; expected seconds or \`1:02:03\`); it was ignored`, duration.key);
+  }
+  found.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  messages.push(...found);
+  const ignored = STEERING_KEYS.filter((k) => Object.hasOwn(data, k));
   if (ignored.length) messages.push({ level: "info", message: `${ignored.map((k) => `\`${k}\``).join(", ")} ignored: sources never choose a template, an output path or their own visibility` });
   return meta;
 }

@@ -1,19 +1,27 @@
-/** The build's console summary: one line per warning or error, then one line of counts. */
+/** The build's console summary: one line per warning or error, then the files by status and the counts. */
 import { formatMessage } from "../pipeline.ts";
 import { lastBuild } from "./build-state.ts";
 
-/** Print one line per warning/error (file:line: level: message) and a one-line summary. */
+/**
+ * Print one line per warning/error (file:line: level: message), the number of input
+ * files by status, and a one-line summary. `verbose` adds info messages and one
+ * status line for every file.
+ */
 export function printReport(verbose: boolean): { errors: number; warnings: number } {
   const state = lastBuild();
   if (!state) throw new Error("the pipeline did not run: is eleventy.config.ts registering the `kb` data?");
   let errors = 0, warnings = 0;
   for (const input of state.result.report.inputs) {
+    if (verbose) console.log(`  ${input.file}: ${input.status} (${input.notes.length} note${input.notes.length === 1 ? "" : "s"})`);
     for (const m of input.messages) {
       if (m.level === "error") errors++;
       if (m.level === "warning") warnings++;
       if (m.level !== "info" || verbose) console.log(`  ${formatMessage(input.file, m)}`);
     }
   }
+  const inputs = state.result.report.inputs;
+  const count = (status: string) => inputs.filter((i) => i.status === status).length;
+  console.log(`[kb] ${inputs.length} input files: ${count("ok")} ok, ${count("warning")} with warnings, ${count("error")} with errors (every file is listed in /api/build-report.json)`);
   const s = state.result.stats;
   console.log(`[kb] read ${s.files} files (${s.cached} from cache) → ${s.notes} notes, ${state.data.entities.length} entity pages · parse ${s.parseMs} ms, link ${s.linkMs} ms · ${errors} errors, ${warnings} warnings`);
   return { errors, warnings };
