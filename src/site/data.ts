@@ -7,6 +7,17 @@ import { TYPE_LABELS, TYPE_PATHS } from "../entities/index.ts";
 import type { EntityType } from "../entities/registry.ts";
 import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind } from "../note.ts";
 import type { BuildReport, PipelineResult } from "../pipeline.ts";
+import { stripMarkdown, truncate } from "../text.ts";
+
+/** A breadcrumb trail entry (the layout always starts with 首页). */
+export interface Crumb { url: string; label: string }
+
+/** How many speaker colours the stylesheet defines (`.who-0` … `.who-5`). */
+export const SPEAKER_COLORS = 6;
+/** Longer tables of contents start collapsed on phones (always shown beside the text on wide screens). */
+export const TOC_OPEN_MAX = 6;
+/** Short directory names for the header tabs. */
+const NAV_LABELS: Record<EntityType, string> = { person: "人物", company: "公司", product: "产品", tag: "标签" };
 
 export interface PublishedNote extends Note {
   links: NoteLinks;
@@ -19,13 +30,38 @@ export interface PublishedNote extends Note {
   declaredNames: string[];
   /** Speaker name as written in the turns → their entity page (null for placeholders). */
   speakerUrls: Record<string, string | null>;
+  /** Speaker name → colour slot (0 … SPEAKER_COLORS-1), in order of first turn. */
+  speakerColors: Record<string, number>;
+  /** Reading time at ~400 characters a minute. */
+  readMinutes: number;
+  /** Whether the inline (phone) table of contents starts open. */
+  tocOpen: boolean;
+  /** Plain-text summary, cut for cards and feeds (~120 characters). */
+  teaser: string;
+  /** Plain-text summary for `<meta name=description>` (~150 characters). */
+  description: string;
+  /** `2025-10` (or `undated`) and its label: the timeline section this note sits in. */
+  month: { key: string; label: string };
+  crumbs: Crumb[];
+  /** Related notes with what they share with this one (names of common entities, rarest first). */
+  relatedNotes: Array<{ title: string; url: string; date: string | null; kindLabel: string; shared: string[] }>;
+}
+
+export interface PublishedEntity extends Entity {
+  typeLabel: string;
+  /** One alias worth showing next to the name in directories: the first Chinese one, if any. */
+  aliasHint: string | null;
+  description: string;
+  crumbs: Crumb[];
 }
 
 export interface Directory {
   type: EntityType;
   label: string;
+  /** Placeholder of the filter box, with an example from this directory. */
+  filterHint: string;
   url: string;
-  entities: Entity[];
+  entities: PublishedEntity[];
 }
 
 export interface ApiNote {
@@ -37,9 +73,11 @@ export interface ApiNote {
 export interface ApiEntity { id: string; type: EntityType; name: string; aliases: string[]; url: string; notes: string[] }
 
 export interface SiteData {
-  site: { title: string; description: string; lang: string; url: string };
+  site: { title: string; description: string; lang: string; url: string; updated: string };
+  /** Main navigation; `sections` are the first URL segments that belong to an item (highlighted there). */
+  nav: Array<{ url: string; label: string; sections: string[] }>;
   notes: PublishedNote[];
-  entities: Entity[];
+  entities: PublishedEntity[];
   directories: Directory[];
   timeline: Array<{ key: string; label: string; notes: PublishedNote[] }>;
   kinds: Array<{ kind: NoteKind; label: string; count: number }>;
@@ -52,6 +90,20 @@ export function byDateDesc(a: { date: string | null; title: string }, b: { date:
   return a.title.localeCompare(b.title, "zh-CN");
 }
 
+function monthKey(date: string | null): string {
+  return date ? date.slice(0, 7) : "undated";
+}
+
+/** Each speaker a colour slot, in order of first appearance (wrapping after SPEAKER_COLORS). */
+export function speakerColors(note: Note): Record<string, number> {
+  const out: Record<string, number> = {};
+  let next = 0;
+  for (const s of note.sections) for (const b of s.blocks) {
+    if (b.type === "turn" && !(b.speaker in out)) out[b.speaker] = next++ % SPEAKER_COLORS;
+  }
+  return out;
+}
+
 function monthLabel(key: string): string {
   if (key === "undated") return "未注明日期";
   const [y, m] = key.split("-");
@@ -59,6 +111,8 @@ function monthLabel(key: string): string {
 }
 
 export function buildSiteData(result: PipelineResult, index: EntityIndex = result.index): SiteData {
+  const entityRefs = (l: NoteLinks) => [...l.people, ...l.companies, ...l.products, ...l.tags];
+  const noteCount = (id: string) => index.byId.get(id)?.notes.length ?? 0;
   const notes: PublishedNote[] = result.notes.map((note) => {
     const links = index.links.get(note.id)!;
     const named = [...links.people, ...links.companies, ...links.products].map((r) => index.byId.get(r.id)!).filter(Boolean);
@@ -71,21 +125,53 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
       searchAliases: [...new Set(named.flatMap((e) => [e.name, ...e.aliases]))],
       speakerUrls: Object.fromEntries(note.speakers.map((name, i) => [name, links.speakers[i]?.id ? (links.speakers[i] as { url: string }).url : null])),
       declaredNames: named.filter((e) => declared.has(e.name.toLowerCase()) || e.aliases.some((a) => declared.has(a.toLowerCase()))).map((e) => e.name),
+      speakerColors: speakerColors(note),
+      readMinutes: Math.max(1, Math.round(note.details.wordCount / 400)),
+      tocOpen: note.sections.filter((s) => s.heading).length <= TOC_OPEN_MAX,
+      teaser: truncate(stripMarkdown(note.summary), 120),
+      description: truncate(stripMarkdown(note.summary), 150),
+      month: { key: monthKey(note.date), label: monthLabel(monthKey(note.date)) },
+      crumbs: [{ url: "/timeline/", label: "时间线" }, { url: `/timeline/#m-${monthKey(note.date)}`, label: monthLabel(monthKey(note.date)) }],
+      relatedNotes: [],
     };
   });
+  const noteById = new Map(notes.map((n) => [n.id, n]));
+  for (const n of notes) {
+    const mine = new Set(entityRefs(n.links).map((r) => r.id));
+    n.relatedNotes = n.links.related.flatMap((r) => {
+      const other = noteById.get(r.id);
+      if (!other) return [];
+      const shared = entityRefs(other.links).filter((e) => mine.has(e.id)).sort((a, b) => noteCount(a.id) - noteCount(b.id) || a.name.localeCompare(b.name));
+      return [{ title: r.title, url: r.url, date: r.date, kindLabel: other.kindLabel, shared: [...new Set(shared.map((e) => e.name))].slice(0, 4) }];
+    });
+  }
   notes.sort(byDateDesc);
 
+  const entities: PublishedEntity[] = index.entities.map((e) => ({
+    ...e,
+    typeLabel: TYPE_LABELS[e.type],
+    aliasHint: e.aliases.find((a) => /\p{Script=Han}/u.test(a) && a !== e.name) ?? null,
+    description: `${e.name}${e.aliases.length ? `（${e.aliases.slice(0, 3).join("、")}）` : ""}：${e.notes.length} 篇笔记提及${e.notes.length ? `，最近一篇：${e.notes[0]!.title}` : ""}`,
+    crumbs: [{ url: `/${TYPE_PATHS[e.type]}/`, label: TYPE_LABELS[e.type] }],
+  }));
   const directories: Directory[] = (["person", "company", "product", "tag"] as const).map((type) => ({
     type,
     label: TYPE_LABELS[type],
+    filterHint: "",
     url: `/${TYPE_PATHS[type]}/`,
-    entities: index.entities.filter((e) => e.type === type).sort((a, b) => b.notes.length - a.notes.length || b.mentionCount - a.mentionCount || a.name.localeCompare(b.name, "zh-CN")),
+    entities: entities.filter((e) => e.type === type).sort((a, b) => b.notes.length - a.notes.length || b.mentionCount - a.mentionCount || a.name.localeCompare(b.name, "zh-CN")),
   }));
+
+  for (const d of directories) {
+    const top = d.entities[0];
+    d.filterHint = top ? `输入名称或别名，如：${top.aliasHint ?? top.name}` : "输入名称或别名";
+  }
 
   const months = new Map<string, PublishedNote[]>();
   for (const n of notes) {
-    const key = n.date ? n.date.slice(0, 7) : "undated";
-    months.set(key, [...(months.get(key) ?? []), n]);
+    const list = months.get(n.month.key);
+    if (list) list.push(n);
+    else months.set(n.month.key, [n]);
   }
   const timeline = [...months].map(([key, list]) => ({ key, label: monthLabel(key), notes: list }));
 
@@ -111,9 +197,15 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
       description: "AI 行业访谈、演讲与文摘的中文知识库：按人物、公司、产品与标签浏览和搜索。",
       lang: "zh-CN",
       url: (process.env.KB_SITE_URL ?? "http://localhost:8080").replace(/\/$/, ""),
+      /** The newest note date: the feed's `updated`, and the stand-in for undated entries. */
+      updated: notes.find((n) => n.date)?.date ?? "1970-01-01",
     },
+    nav: [
+      { url: "/timeline/", label: "时间线", sections: ["timeline", "notes"] },
+      ...directories.map((d) => ({ url: d.url, label: NAV_LABELS[d.type], sections: [TYPE_PATHS[d.type]] })),
+    ],
     notes,
-    entities: index.entities,
+    entities,
     directories,
     timeline,
     kinds: NOTE_KINDS.map((kind) => ({ kind, label: NOTE_KIND_LABELS[kind], count: notes.filter((n) => n.kind === kind).length })).filter((k) => k.count > 0),
