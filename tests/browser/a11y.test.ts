@@ -1,0 +1,83 @@
+/**
+ * Accessibility gate: axe-core (node_modules/axe-core) finds no serious or critical
+ * violation on the home, a note, a person, a company, a tag, the search and the 404
+ * pages, in the light and the dark theme (prefers-color-scheme), at desktop width,
+ * and on a phone (360 px) for the home and note pages.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { launch } from "../helpers/browser.ts";
+import { luminance, samplePages, waitForSearchResults } from "../helpers/pages.ts";
+import { buildSite, ROOT, serveStatic } from "../helpers/site.ts";
+
+const AXE = join(ROOT, "node_modules/axe-core/axe.min.js");
+const site = buildSite();
+let browser: Browser;
+let server: Awaited<ReturnType<typeof serveStatic>>;
+
+interface AxeViolation { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> }
+
+async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return axe.run(document, { resultTypes: ["violations"] });
+  });
+  return result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+}
+
+function describeViolations(vs: AxeViolation[]): string {
+  return vs.map((v) => `${v.impact} ${v.id} (${v.help}):\n` + v.nodes.slice(0, 5).map((n) => `    ${n.target.join(" ")} — ${(n.failureSummary ?? "").replace(/\s+/g, " ").slice(0, 240)}`).join("\n")).join("\n");
+}
+
+describe("accessibility (axe-core) in both themes", () => {
+  before(async () => {
+    assert.equal(site.status, 0, site.stdout);
+    server = await serveStatic(site.dir);
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const pages = () => {
+    const p = samplePages(site);
+    return [["home", p.home], ["note", p.note], ["person", p.person], ["company", p.company], ["tag", p.tag], ["search", p.search], ["404", p.notFound]] as const;
+  };
+
+  for (const scheme of ["light", "dark"] as const) {
+    it(`has no serious or critical violations in the ${scheme} theme`, async () => {
+      const context = await browser.newContext({ colorScheme: scheme, bypassCSP: true, viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      const failures: string[] = [];
+      for (const [name, path] of pages()) {
+        await page.goto(server.url + path);
+        if (name === "search") await waitForSearchResults(page);
+        const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        assert.ok(scheme === "dark" ? luminance(bg) < 0.1 : luminance(bg) > 0.8, `${name}: the ${scheme} theme is applied (body background ${bg})`);
+        const vs = await seriousViolations(page);
+        if (vs.length) failures.push(`${name} (/${path}):\n${describeViolations(vs)}`);
+      }
+      await context.close();
+      assert.deepEqual(failures, [], failures.join("\n\n"));
+    });
+  }
+
+  it("has no serious or critical violations on a phone (360 px), both themes", async () => {
+    const failures: string[] = [];
+    for (const scheme of ["light", "dark"] as const) {
+      const context = await browser.newContext({ colorScheme: scheme, bypassCSP: true, viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
+      const page = await context.newPage();
+      for (const [name, path] of pages().filter(([n]) => n === "home" || n === "note")) {
+        await page.goto(server.url + path);
+        const vs = await seriousViolations(page);
+        if (vs.length) failures.push(`${scheme} ${name} @360:\n${describeViolations(vs)}`);
+      }
+      await context.close();
+    }
+    assert.deepEqual(failures, [], failures.join("\n\n"));
+  });
+});
