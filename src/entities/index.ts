@@ -202,10 +202,13 @@ export function buildEntityIndex(notes: Note[], registry: Registry): EntityIndex
   const matcherHash = shortHash(specs.map((s) => `${s.alias}\u0000${s.entityKey}\u0000${s.exactCase}`).sort().join("\n"), 16);
   for (const note of notes) {
     for (const unit of unitsOf(note)) {
+      // One excerpt per passage and entity: `Jensen（黄仁勋）` is one place, not two.
+      const excerpted = new Set<string>();
       for (const m of matcher.find(unit.text)) {
         const hit = hitFor(note.id, m.entityKey);
         hit.count++;
-        if (hit.excerpts.length < EXCERPTS_PER_NOTE) {
+        if (hit.excerpts.length < EXCERPTS_PER_NOTE && !excerpted.has(m.entityKey)) {
+          excerpted.add(m.entityKey);
           hit.excerpts.push({ sectionId: unit.sectionId, heading: unit.heading, ...excerptOf(unit.text, m.start, m.end), time: unit.time, videoUrl: videoAt(note.source.url, unit.time), speaker: unit.speaker });
         }
       }
