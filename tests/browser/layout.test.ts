@@ -8,6 +8,7 @@
  *   {home,note,person,company,search}-{light,dark}-{360,1280}.png  first screen
  *   note-turns-{light,dark}-{360,1280}.png                         speaker turns
  *   {home,person,company}-{light,dark}-360-full.png                  whole page on a phone
+ *   timed-turns-{light,dark}-360.png    turns with time stamps (tests/fixtures/timed-turns)
  */
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -20,6 +21,7 @@ import { buildSite, ROOT, serveStatic } from "../helpers/site.ts";
 
 export const SCREENSHOTS = join(ROOT, "test-results", "screenshots");
 const site = buildSite();
+const timed = buildSite(join(ROOT, "tests/fixtures/timed-turns"));
 let browser: Browser;
 let server: Awaited<ReturnType<typeof serveStatic>>;
 
@@ -176,6 +178,33 @@ describe("layout and reading design", () => {
     assert.ok(!(await plain.locator(".dir-filter").isVisible()), "no dead filter box without JavaScript");
     assert.equal(await plain.locator("#dir-list > li:visible").count(), total);
     await noJs.close();
+  });
+
+  it("puts each turn's time stamp beside the speaker's name, linked to that moment of the video", async () => {
+    assert.equal(timed.status, 0, timed.stdout);
+    const local = await serveStatic(timed.dir);
+    for (const scheme of ["light", "dark"] as const) {
+      const context = await browser.newContext({ ...phone, colorScheme: scheme });
+      const page = await context.newPage();
+      await page.goto(local.url + "notes/timed-interview/");
+      const turns = await page.$$eval(".turn-speaker", (ps) => ps.map((p) => {
+        const name = p.firstElementChild!.getBoundingClientRect();
+        const stamp = p.querySelector("a.timestamp");
+        const box = stamp?.getBoundingClientRect();
+        return { name: p.firstElementChild!.textContent, href: stamp?.getAttribute("href") ?? "", clock: stamp?.textContent?.replace(/[^\d:]/g, "") ?? "", dy: box ? Math.abs(box.top + box.height / 2 - (name.top + name.height / 2)) : 99 };
+      }));
+      assert.equal(turns.length, 6);
+      for (const t of turns) {
+        const [m, sec] = t.clock.split(":").map(Number);
+        assert.ok(t.href.endsWith(`t=${m! * 60 + sec!}s`), `${t.name} ${t.clock} → ${t.href}`);
+        assert.ok(t.dy < 6, `${t.name}: time stamp on the name's line (off by ${t.dy}px)`);
+      }
+      await page.locator(".note-section").first().scrollIntoViewIfNeeded();
+      await page.evaluate(() => document.querySelector(".note-section")!.scrollIntoView({ block: "start" }));
+      await page.screenshot({ path: join(SCREENSHOTS, `timed-turns-${scheme}-360.png`) });
+      await context.close();
+    }
+    await local.close();
   });
 
   it("follows the system theme: dark backgrounds with light text, and the reverse", async () => {
