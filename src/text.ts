@@ -115,6 +115,11 @@ function looksLikeUtf16(bytes: Uint8Array): boolean {
   return Math.max(zerosEven, zerosOdd) > n * 0.3 && Math.min(zerosEven, zerosOdd) < n * 0.02;
 }
 
+/**
+ * Binary, not text: a NUL in the first 8 KB (images, archives, executables all have
+ * them), or at least 16 control or undecodable characters making over a tenth of it.
+ * A short text with a stray BEL or terminal escape is text: it is cleaned and kept.
+ */
 function looksBinary(text: string): boolean {
   const sample = text.slice(0, 8192);
   if (sample.length === 0) return false;
@@ -122,9 +127,9 @@ function looksBinary(text: string): boolean {
   for (let i = 0; i < sample.length; i++) {
     const c = sample.charCodeAt(i);
     if (c === 0) return true;
-    if ((c < 32 && c !== 9 && c !== 10 && c !== 12) || c === 0xfffd) control++;
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || c === 0xfffd) control++;
   }
-  return control / sample.length > 0.1;
+  return control >= 16 && control / sample.length > 0.1;
 }
 
 /** A stable short hash, for fallbacks and cache keys. */

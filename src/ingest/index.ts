@@ -124,9 +124,9 @@ export function parseSource(file: string, bytes: Uint8Array): ParsedSource {
   const ids = new SlugRegistry();
   let sections = parseBody(body, ids);
   let title = meta.title;
-  if (!title && /^\s*#\s+/.test(body) && sections[0]?.heading && Array.from(stripMarkdown(sections[0].heading)).length <= TITLE_MAX) {
-    // A single `# Title` heading names the note rather than a section (unless it is too
-    // long to be a title: then it stays in the text, where nothing of it is cut).
+  if (!title && /^\s*#\s+/.test(body) && sections[0]?.heading && fitsTitle(sections[0].heading)) {
+    // A single `# Title` heading names the note rather than a section (unless the title
+    // would lose some of it: then it stays in the text, where nothing of it is cut).
     const onlyH1 = (body.match(/^#\s+/gm) ?? []).length === 1;
     if (onlyH1) {
       title = sections[0].heading;
@@ -134,6 +134,12 @@ export function parseSource(file: string, bytes: Uint8Array): ParsedSource {
     }
   }
   return { shape: fm.data ? "frontmatter" : "plain", drafts: [draftFrom(file, 1, meta, sections, meta.summary, kindOf(sections, meta, "article"), title ?? titleFromBody(sections, file))], messages };
+}
+
+/** A heading can become the title without losing a word (to the length cap, or a link's URL). */
+function fitsTitle(heading: string): boolean {
+  const title = stripMarkdown(heading);
+  return Array.from(title).length <= TITLE_MAX && (heading.match(/[\p{L}\p{N}]+/gu) ?? []).every((w) => title.includes(w));
 }
 
 /** Raw transcript text is plain text: characters markdown would act on are escaped. */

@@ -166,6 +166,9 @@ const KEYS = {
   duration: ["duration", "时长", "覆盖时长"],
 } as const satisfies Record<keyof Metadata, readonly string[]>;
 
+/** The longest duration `parseClock` can read (999:59:59), in seconds; longer is a mistake. */
+const MAX_DURATION = 999 * 3600 + 59 * 60 + 59;
+
 /** Keys a source tool writes to steer a site generator: never obeyed here. */
 const STEERING_KEYS = ["layout", "permalink", "eleventyComputed", "eleventyExcludeFromCollections", "pagination", "eleventyNavigation", "draft", "dg-publish", "templateEngineOverride"];
 
@@ -274,7 +277,8 @@ export function readMetadata(data: Record<string, unknown>, messages: BuildMessa
   }
   const duration = pick(data, KEYS.duration);
   if (duration) {
-    meta.duration = typeof duration.value === "number" ? (Number.isFinite(duration.value) && duration.value >= 0 ? Math.round(duration.value) : null) : typeof duration.value === "string" ? parseClock(duration.value) : null;
+    const v = duration.value;
+    meta.duration = typeof v === "number" ? (v >= 0 && v <= MAX_DURATION ? Math.round(v) : null) : typeof v === "string" ? parseClock(v) : null;
     if (meta.duration === null) warn(`\`${duration.key}\` is not a duration (got ${describe(duration.value)}; expected seconds or \`1:02:03\`); it was ignored`, duration.key);
   }
   found.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
