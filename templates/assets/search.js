@@ -34,10 +34,11 @@ const sort = el("select", { id: "kb-sort", "aria-label": "排序" }, el("option"
 const submit = el("button", { type: "submit", text: "搜索" });
 form.append(label, el("div", { class: "kb-search-row" }, input, sort, submit));
 const facets = el("div", { class: "kb-facets", role: "group", "aria-label": "筛选结果" });
+const facetBox = el("details", { class: "kb-facet-box", open: window.matchMedia("(min-width: 900px)").matches }, el("summary", { text: "筛选：人物、公司、产品、标签、类型" }), facets);
 const status = el("p", { class: "kb-status", role: "status", "aria-live": "polite" });
 const list = el("ol", { class: "kb-results" });
 const more = el("button", { type: "button", class: "kb-more", hidden: true, text: "显示更多结果" });
-root.append(form, el("div", { class: "kb-search-layout" }, facets, el("div", { class: "kb-results-col" }, status, list, more)));
+root.append(form, el("div", { class: "kb-search-layout" }, facetBox, el("div", { class: "kb-results-col" }, status, list, more)));
 
 function activeFilters() {
   /** @type {Record<string, {any: string[]}>} */
@@ -108,7 +109,9 @@ async function renderMore() {
 }
 
 function renderFacets(counts) {
-  const focused = document.activeElement && document.activeElement.id;
+  // Values re-sort as counts change: focus goes back to the same value, not the same place.
+  const active = document.activeElement;
+  const focused = active && active.dataset && active.dataset.facet ? [active.dataset.facet, active.dataset.value] : null;
   facets.textContent = "";
   for (const name of FACETS) {
     const values = Object.entries(counts?.[name] ?? {}).filter(([v, n]) => n > 0 || selected.get(name).has(v));
@@ -118,7 +121,7 @@ function renderFacets(counts) {
     const ul = el("ul");
     values.forEach(([value, n], i) => {
       const id = `f-${FACETS.indexOf(name)}-${i}`;
-      const box = el("input", { type: "checkbox", id, checked: selected.get(name).has(value) });
+      const box = el("input", { type: "checkbox", id, checked: selected.get(name).has(value), "data-facet": name, "data-value": value });
       box.addEventListener("change", () => {
         if (box.checked) selected.get(name).add(value);
         else selected.get(name).delete(value);
@@ -139,7 +142,13 @@ function renderFacets(counts) {
     }
     facets.append(fs);
   }
-  if (focused) document.getElementById(focused)?.focus();
+  if (focused) {
+    const again = [...facets.querySelectorAll("input[type=checkbox]")].find((b) => b.dataset.facet === focused[0] && b.dataset.value === focused[1]);
+    if (again) {
+      again.closest(".kb-facet")?.classList.add("kb-open");
+      again.focus();
+    }
+  }
 }
 
 async function search() {

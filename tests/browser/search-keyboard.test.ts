@@ -131,7 +131,7 @@ describe("search with the keyboard only", () => {
   // Known issue in templates/assets/search.js (owned by the search UI): facets are re-rendered
   // after each search and focus is restored by a positional id (`f-<group>-<rank>`), so when
   // the counts re-sort the list, focus lands on another person's checkbox.
-  it("keeps keyboard focus on the facet just toggled", { todo: "search.js restores focus by rank, not by value" }, async () => {
+  it("keeps keyboard focus on the facet just toggled", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await queryThenFacet(page);
     const f = await focused(page, PERSON);
