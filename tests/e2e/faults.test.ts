@@ -9,7 +9,7 @@ import { dirname, join, relative } from "node:path";
 import { describe, it } from "node:test";
 import { displayPath } from "../../src/pipeline.ts";
 import { listFiles } from "../helpers/crawl.ts";
-import { EXPECTED, faultSeeds, listCorpus } from "../helpers/faults.ts";
+import { EXPECTED, faultMarker, faultSeeds, faultSite, listCorpus } from "../helpers/faults.ts";
 import { buildSite, readJson, ROOT } from "../helpers/site.ts";
 
 interface Message { level: string; message: string; line?: number }
@@ -18,13 +18,12 @@ interface Report { inputs: Input[] }
 interface ApiNote { id: string; url: string; title: string; source: { file: string } }
 
 const run = process.env.KB_TEST_RUN ?? String(process.pid);
-/** Front-matter code in the corpus writes here if it ever runs. */
-const marker = join(tmpdir(), `kb-fault-marker-${run}`);
+const marker = faultMarker();
 const seeds = faultSeeds();
 const plain = buildSite();
-const site = buildSite(seeds, [], { KB_FAULT_MARKER: marker });
+const site = faultSite();
 // Same parse cache as the default build: strict mode re-parses nothing.
-const strict = buildSite(seeds, ["--strict"], { KB_FAULT_MARKER: marker, KB_CACHE_DIR: join(dirname(site.dir), "cache") });
+const strict = faultSite(["--strict"], { KB_CACHE_DIR: join(dirname(site.dir), "cache") });
 
 /** A small folder with one error, for the environment-variable form of strict mode. */
 function tinySeeds(): string {

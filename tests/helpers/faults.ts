@@ -9,7 +9,7 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { ROOT } from "./site.ts";
+import { type BuiltSite, buildSite, ROOT } from "./site.ts";
 
 export const FAULTS_DIR = join(ROOT, "tests/fixtures/faults");
 
@@ -221,4 +221,14 @@ export function faultSeeds(): string {
   generateFaults(seeds);
   writeFileSync(join(base, "ready"), "");
   return seeds;
+}
+
+/** Front-matter code in the corpus writes this file if it ever runs. */
+export function faultMarker(): string {
+  return join(tmpdir(), `kb-fault-marker-${process.env.KB_TEST_RUN ?? process.pid}`);
+}
+
+/** The real seeds and the fault corpus, built once per test run (shared by the e2e and browser tests). */
+export function faultSite(args: string[] = [], env: Record<string, string> = {}): BuiltSite {
+  return buildSite(faultSeeds(), args, { KB_FAULT_MARKER: faultMarker(), ...env });
 }
