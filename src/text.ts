@@ -212,8 +212,9 @@ function countMatches(re: RegExp, text: string): number {
 /** Markdown → plain text, good enough for excerpts, titles and summaries. */
 export function stripMarkdown(md: string): string {
   return md
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, "$1")
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+    // A link's URL may hold one level of parentheses: `(javascript:alert('x'))`, wiki URLs.
+    .replace(/!\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)/g, "$1")
+    .replace(/\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)/g, "$1")
     .replace(/(\*\*|__|\*|_|~~|`)(?=\S)([^*_~`]*?\S)\1/g, "$2")
     .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, "")
     .replace(/\s+/g, " ")

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseSource } from "../../src/ingest/index.ts";
 import { splitFrontMatter } from "../../src/ingest/metadata.ts";
-import { decodeSource } from "../../src/text.ts";
+import { decodeSource, stripMarkdown } from "../../src/text.ts";
 import { FAULTS_DIR } from "../helpers/faults.ts";
 
 const enc = new TextEncoder();
@@ -113,6 +113,11 @@ describe("ingest: bytes and text", () => {
     assert.ok(text.includes("example.com/path"), text);
     const long = parse(`# ${"长".repeat(300)}\n\n正文\n`);
     assert.ok(long.drafts[0]!.sections.some((s) => s.heading.length === 300), "a 300-character H1 stays whole in the text");
+  });
+
+  it("strips a link whose URL holds parentheses whole, leaving no stray `)`", () => {
+    assert.equal(stripMarkdown("摘要 [链接](javascript:alert('x')) 后文"), "摘要 链接 后文");
+    assert.equal(stripMarkdown("[w](https://en.wikipedia.org/wiki/A_(b)) ![图](a.png)"), "w 图");
   });
 
   it("parses a 2 MB single-line transcript in seconds, not minutes", () => {
