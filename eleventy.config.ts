@@ -6,7 +6,8 @@ import { HtmlBasePlugin } from "@11ty/eleventy";
 import rssPlugin from "@11ty/eleventy-plugin-rss";
 import { printReport } from "./src/site/report.ts";
 import { indexSite } from "./src/search/pagefind.ts";
-import { loadSiteData, projectPaths } from "./src/site/build-state.ts";
+import { beginRender, currentRender, finishRender, loadSiteData, projectPaths } from "./src/site/build-state.ts";
+import { patchNunjucks, planTemplate, removeOutputs } from "./src/site/render-plan.ts";
 import { registerFilters } from "./src/site/filters.ts";
 import { markdown } from "./src/site/markdown.ts";
 import { prefixDataUrls } from "./src/site/path-prefix.ts";
@@ -23,11 +24,18 @@ interface EleventyConfig {
   setServerOptions(options: Record<string, unknown>): void;
   setQuietMode(quiet: boolean): void;
   ignores: { add(glob: string): void };
-  on(event: string, fn: (arg: { dir: { output: string }; runMode: string }) => unknown): void;
+  on(event: "eleventy.engine.njk", fn: (arg: { nunjucks: { Template: { prototype: object } } }) => unknown): void;
+  on(event: string, fn: (arg: { directories: { output: string }; runMode: string; results?: Array<{ outputPath: string | false }> }) => unknown): void;
+  addPreprocessor(name: string, extensions: string, fn: (data: Record<string, unknown>, content: unknown) => unknown): void;
 }
 
 export default function (eleventyConfig: EleventyConfig) {
   eleventyConfig.addGlobalData("kb", loadSiteData);
+  // Incremental rendering (src/site/render-plan.ts): compiled templates are shared, what each
+  // page reads from `kb` is recorded, and pages whose inputs did not change are not rendered.
+  eleventyConfig.on("eleventy.engine.njk", ({ nunjucks }) => patchNunjucks(nunjucks));
+  eleventyConfig.on("eleventy.before", ({ directories }) => { beginRender(directories.output); });
+  eleventyConfig.addPreprocessor("kb-render-plan", "*", (data, content) => planTemplate(currentRender()?.plan ?? null, data, content));
   eleventyConfig.addWatchTarget(projectPaths().seeds);
   eleventyConfig.addWatchTarget("./src/entities/registry.yaml");
   registerFilters(eleventyConfig);
@@ -42,13 +50,39 @@ export default function (eleventyConfig: EleventyConfig) {
   eleventyConfig.addPassthroughCopy({ "templates/assets": "assets", "src/search/query.js": "assets/search-query.js" });
   eleventyConfig.setServerOptions({ port: Number(process.env.PORT ?? 8080), showAllHosts: false });
   eleventyConfig.setQuietMode(true);
-  // In `npm start`, every rebuild re-indexes search after the pages are written.
-  eleventyConfig.on("eleventy.after", async ({ dir, runMode }) => {
+  // `npm start` (and any build into the folder it served before): delete pages whose
+  // source is gone, then re-index search in the background. The pages are live first.
+  eleventyConfig.on("eleventy.after", async ({ directories, runMode, results }) => {
+    const render = currentRender();
+    if (!render?.inPlace) return; // `npm run build` finishes (and publishes) itself
+    const written = (results ?? []).flatMap((r) => (typeof r.outputPath === "string" ? [r.outputPath] : []));
+    const summary = finishRender(written);
+    const removed = summary ? removeOutputs(render.outDir, summary.stale) : 0;
     if (runMode !== "serve" && runMode !== "watch") return;
     printReport(false);
-    const stats = await indexSite(dir.output);
-    console.log(`[kb] search index updated: ${stats.pages} pages in ${stats.ms} ms`);
+    console.log(`[kb] rebuilt: ${written.length} pages rendered, ${summary?.kept ?? 0} unchanged, ${removed} deleted${render.note ? ` (${render.note})` : ""}`);
+    if (written.length || removed) scheduleSearch(directories.output);
   });
+}
+
+let searching: Promise<void> | null = null;
+let searchAgain = false;
+
+/** Re-index search after a rebuild without holding up the reload; runs again if pages changed meanwhile. */
+function scheduleSearch(outDir: string): void {
+  if (searching) { searchAgain = true; return; }
+  searching = (async () => {
+    do {
+      searchAgain = false;
+      try {
+        const stats = await indexSite(outDir);
+        console.log(`[kb] search index updated: ${stats.pages} notes in ${stats.ms} ms`);
+      } catch (err) {
+        console.error(`[kb] search index failed: ${(err as Error).message}`);
+      }
+    } while (searchAgain);
+    searching = null;
+  })();
 }
 
 export const config = {

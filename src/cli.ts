@@ -1,33 +1,98 @@
 /**
  * `npm run build` and `npm start`.
  *
- *   build [--strict] [--out DIR]  one full build into a fresh folder, Pagefind included;
- *                                 the output folder is replaced only when all of it succeeded.
- *   serve                         build, serve on PORT (8080) with live reload, rebuild on
- *                                 every change in seeds/, re-index search after each build.
+ *   build [--strict] [--verbose] [--out DIR]
+ *       One build into a fresh folder `DIR.tmp-<pid>`, search index included; DIR is
+ *       replaced (rename) only when all of it succeeded, so a failed or killed build
+ *       leaves the previous site as it was. Work is skipped where inputs did not change:
+ *       parsed sources and the entity index come from .cache/, pages whose inputs are
+ *       unchanged are hard-linked from the previous DIR instead of rendered (see
+ *       src/site/render-plan.ts), and so is the search index when no note changed. With
+ *       nothing changed at all, the previous site is re-published as it is.
+ *   serve
+ *       Build into _site, serve it on PORT (8080, loopback) with live reload. Adding,
+ *       changing, renaming or deleting a file in seeds/ re-renders the pages it touches,
+ *       deletes pages whose source is gone, then re-indexes search in the background.
  */
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { watch as watchFs, existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { basename, dirname, join, resolve } from "node:path";
 import Eleventy from "@11ty/eleventy";
+import { fingerprintSources, keepParsesInMemory } from "./caches.ts";
 import { indexSite } from "./search/pagefind.ts";
+import { finishRender, lastBuild, projectPaths, publishedManifest, publishManifest, renderInto, outputsIntact, currentRender } from "./site/build-state.ts";
+import { carryOver, carryOverTree, codeHash, type Manifest, tracker } from "./site/render-plan.ts";
 import { printReport } from "./site/report.ts";
 
 const CONFIG = "eleventy.config.ts";
+const REASONS = { new: "new", code: "templates or code changed", data: "data changed", missing: "missing" } as const;
 
-function folderStats(dir: string): { files: number; bytes: number } {
+function folderStats(dir: string, only?: (name: string) => boolean): { files: number; bytes: number } {
   let files = 0, bytes = 0;
-  const walk = (d: string) => {
+  const walk = (d: string, top: boolean) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (top && only && !only(e.name)) continue;
       const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
+      if (e.isDirectory()) walk(p, false);
       else { files++; bytes += statSync(p).size; }
     }
   };
-  if (existsSync(dir)) walk(dir);
+  if (existsSync(dir)) walk(dir, true);
   return { files, bytes };
 }
 
 const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const num = (n: number) => n.toLocaleString("en-US");
+
+/** Test hook: `KB_FAULT=<stage>` throws at that stage, to check a failed build publishes nothing. */
+function fault(stage: string): void {
+  if (process.env.KB_FAULT === stage) throw new Error(`injected fault at ${stage} (KB_FAULT)`);
+}
+
+/** Leftovers of builds that were killed: `<out>.tmp-<pid>` / `<out>.old-<pid>` whose process is gone. */
+function removeLeftovers(out: string): void {
+  const dir = dirname(out);
+  const re = new RegExp(`^${basename(out).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(?:tmp|old)-(\\d+)$`);
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+    const m = re.exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    let alive = true;
+    try { process.kill(Number(m[1]), 0); } catch { alive = false; }
+    if (!alive) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+/** Prints what a long stage is doing every few seconds (one updating line on a terminal). */
+function ticker(what: () => string): () => void {
+  const tty = process.stdout.isTTY;
+  const t = setInterval(() => {
+    if (tty) process.stdout.write(`\r[kb] ${what()}\x1b[K`);
+    else console.log(`[kb] ${what()}`);
+  }, tty ? 1000 : 10000);
+  t.unref();
+  return () => { clearInterval(t); if (tty) process.stdout.write("\r\x1b[K"); };
+}
+
+/** Keys of the build's inputs: all of them (nothing changed?) and those the search index depends on. */
+function inputKeys(root: string, seeds: string, strict: boolean): { inputs: string; search: string; sources: { files: number; bytes: number } } {
+  const src = fingerprintSources(seeds);
+  const code = codeHash(root);
+  const searchCode = codeHash(root, [`search:${process.env.KB_SEARCH_SHARD_SIZE ?? ""}`]);
+  const h = (...parts: string[]) => createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 24);
+  return {
+    inputs: h(src.hash, code, `strict=${strict}`, `root=${root}`, `seeds=${seeds}`),
+    search: h(src.hash, searchCode, `seeds=${seeds}`),
+    sources: src,
+  };
+}
+
+function publish(tmp: string, out: string): void {
+  const old = `${out}.old-${process.pid}`;
+  if (existsSync(out)) renameSync(out, old);
+  renameSync(tmp, out);
+  rmSync(old, { recursive: true, force: true });
+}
 
 async function build(args: string[]): Promise<number> {
   const strict = args.includes("--strict") || process.env.KB_STRICT === "1";
@@ -35,29 +100,102 @@ async function build(args: string[]): Promise<number> {
   const outArg = args.indexOf("--out");
   const out = resolve(outArg >= 0 && args[outArg + 1] ? args[outArg + 1]! : "_site");
   const tmp = `${out}.tmp-${process.pid}`;
+  const paths = projectPaths();
+  removeLeftovers(out);
   rmSync(tmp, { recursive: true, force: true });
   const t0 = performance.now();
   try {
+    // 0. Nothing changed since the published build: publish it again as it is.
+    const keys = inputKeys(paths.root, paths.seeds, strict);
+    const prev = existsSync(out) ? publishedManifest(out) : null;
+    if (prev && prev.extra.inputs === keys.inputs && outputsIntact(out, prev)) {
+      const errors = Number(prev.extra.errors ?? 0);
+      if (strict && errors > 0) {
+        console.error(`[kb] --strict: the sources have ${errors} error(s) (unchanged since the last build); ${out} was left as it was`);
+        return 1;
+      }
+      carryOverTree(out, tmp);
+      fault("before-publish");
+      publish(tmp, out);
+      publishManifest(out, prev);
+      console.log(`[kb] nothing changed since the last build (${num(keys.sources.files)} source files, ${mb(keys.sources.bytes)}; ${prev.extra.summary ?? ""}); re-published ${out} in ${secs(performance.now() - t0)}`);
+      return 0;
+    }
+
+    // 1. Pipeline + render (Eleventy calls the pipeline for its `kb` data).
+    renderInto(tmp, out);
     const elev = new Eleventy("content", tmp, { configPath: CONFIG, quietMode: true });
-    await elev.write();
-    const t1 = performance.now();
-    const { errors } = printReport(verbose);
+    const stop = ticker(() => {
+      const r = currentRender();
+      const plan = r?.plan;
+      return lastBuild() && plan ? `rendering: ${num(tracker.pagesRendered)} of ${num(plan.planned().length)} pages to render (${num(plan.reasons.new + plan.reasons.code + plan.reasons.data + plan.reasons.missing)} changed)…` : "reading and linking sources…";
+    });
+    let written: string[];
+    try {
+      const [, templates] = (await elev.write()) as [unknown, Array<{ outputPath: string | false }>];
+      written = templates.flatMap((t) => (typeof t.outputPath === "string" ? [t.outputPath] : []));
+    } finally {
+      stop();
+    }
+    const tRender = performance.now();
+    const state = lastBuild();
+    if (!state) throw new Error("the pipeline did not run: is eleventy.config.ts registering the `kb` data?");
+    fault("after-render");
+    const render = currentRender();
+    const { errors, warnings } = printReport(verbose);
+    const summary = finishRender(written);
+    const kept = summary && render?.prevDir ? carryOver(render.prevDir, tmp, summary.keep) : 0;
     const pages = folderStats(tmp);
-    console.log(`[kb] eleventy wrote ${pages.files} files (${mb(pages.bytes)}) in ${Math.round(t1 - t0)} ms`);
+    const s = state.result.stats;
+    console.log(`[kb] sources: ${num(s.files)} files (${mb(keys.sources.bytes)}) → ${num(s.notes)} notes; parse ${secs(s.parseMs)} (${num(s.cached)} from cache, ${num(s.files - s.cached)} parsed)`);
+    console.log(`[kb] link: ${num(state.data.entities.length)} entities in ${secs(s.linkMs)}${s.linkCached ? " (from cache)" : ""}`);
+    const why = render?.plan ? Object.entries(render.plan.reasons).filter(([, n]) => n > 0).map(([k, n]) => `${num(n)} ${REASONS[k as keyof typeof REASONS]}`).join(", ") : "";
+    console.log(`[kb] render: ${num(written.length)} pages rendered${why ? ` (${why})` : ""}, ${num(kept)} unchanged kept${render?.note ? ` (${render.note})` : ""}; ${num(pages.files)} files, ${mb(pages.bytes)} in ${secs(tRender - t0 - state.ms)}`);
+    if (verbose && render?.plan?.changed.size) {
+      const top = [...render.plan.changed].sort((a, b) => b[1] - a[1]).slice(0, 8);
+      console.log(`[kb] render: pages re-rendered because of ${top.map(([dep, n]) => `${dep} (${num(n)})`).join(", ")}`);
+    }
     if (strict && errors > 0) {
       console.error(`[kb] --strict: ${errors} error(s) reported; ${out} was left as it was`);
       rmSync(tmp, { recursive: true, force: true });
       return 1;
     }
-    const search = await indexSite(tmp);
-    const index = folderStats(join(tmp, "pagefind"));
-    console.log(`[kb] pagefind indexed ${search.pages} pages → ${index.files} files (${mb(index.bytes)}) in ${search.ms} ms`);
-    // Publish atomically: the old site stays in place until the new one is complete.
-    const old = `${out}.old-${process.pid}`;
-    if (existsSync(out)) renameSync(out, old);
-    renameSync(tmp, out);
-    rmSync(old, { recursive: true, force: true });
-    console.log(`[kb] published ${out} in ${Math.round(performance.now() - t0)} ms`);
+
+    // 2. Search: reuse the published index when the notes did not change.
+    const t2 = performance.now();
+    const before = new Set(readdirSync(tmp));
+    const prevSearch = (prev?.extra.search as string[] | undefined) ?? [];
+    let searchDirs: string[];
+    let searchLine: string;
+    if (prev && prev.extra.searchKey === keys.search && prevSearch.length && prevSearch.every((d) => existsSync(join(out, d)))) {
+      for (const d of prevSearch) carryOverTree(join(out, d), join(tmp, d));
+      searchDirs = prevSearch;
+      searchLine = "unchanged notes, index kept";
+    } else {
+      const stopSearch = ticker(() => `indexing search (${num(state.data.notes.length)} notes)…`);
+      try {
+        const stats = await indexSite(tmp);
+        searchLine = `${num(stats.pages)} notes in ${stats.shards} shard(s)`;
+      } finally {
+        stopSearch();
+      }
+      searchDirs = readdirSync(tmp).filter((d) => !before.has(d) || d === "pagefind");
+    }
+    fault("after-search");
+    const index = folderStats(tmp, (name) => searchDirs.includes(name));
+    console.log(`[kb] search: ${searchLine} → ${num(index.files)} files (${mb(index.bytes)}) in ${secs(performance.now() - t2)}`);
+
+    // 3. Publish atomically: the old site stays in place until the new one is complete.
+    fault("before-publish");
+    publish(tmp, out);
+    const summaryText = `${num(s.notes)} notes, ${num(state.data.entities.length)} entities, ${errors} errors, ${warnings} warnings`;
+    if (summary) {
+      const manifest: Manifest = summary.manifest;
+      manifest.extra = { inputs: keys.inputs, searchKey: keys.search, search: searchDirs, errors: String(errors), summary: summaryText };
+      publishManifest(out, manifest);
+    }
+    const rss = process.resourceUsage().maxRSS * 1024;
+    console.log(`[kb] published ${out} in ${secs(performance.now() - t0)} (${summaryText}; peak memory of this process ${mb(rss)})`);
     return 0;
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
@@ -68,12 +206,33 @@ async function build(args: string[]): Promise<number> {
 
 async function serve(): Promise<void> {
   process.env.KB_RUN_MODE = "serve";
+  keepParsesInMemory(true);
   const port = Number(process.env.PORT ?? 8080);
+  const paths = projectPaths();
   const elev = new Eleventy("content", "_site", { configPath: CONFIG, quietMode: true, runMode: "serve" });
   await elev.init();
-  await elev.watch();
+  const rebuild = (await elev.watch()) as unknown as (path: string) => Promise<void>;
+  // Eleventy's watcher does not rebuild when a file is deleted (or renamed away): we do.
+  if (existsSync(paths.seeds)) {
+    watchFs(paths.seeds, { recursive: true }, (event, name) => {
+      if (event !== "rename" || !name) return;
+      const path = join(paths.seeds, name.toString());
+      if (!existsSync(path)) void rebuild(path);
+    });
+  }
+  await listenOnLoopback();
   await elev.serve(port);
-  console.log(`[kb] serving http://localhost:${port}/ — edit files in seeds/ and the site rebuilds`);
+  console.log(`[kb] serving http://localhost:${port}/ — add, change or delete files in seeds/ and the site follows`);
+}
+
+/** The dev server listens on every interface by default; ours answers on loopback only (KB_HOST to change). */
+async function listenOnLoopback(): Promise<void> {
+  const host = process.env.KB_HOST ?? "127.0.0.1";
+  const name = "@11ty/eleventy-dev-server";
+  const mod = (await import(name)) as { default: { prototype: { _serverListen(port: number): void; server: { listen(o: object): void } } } };
+  mod.default.prototype._serverListen = function (this: { server: { listen(o: object): void } }, p: number) {
+    this.server.listen({ port: p, host });
+  };
 }
 
 const [command = "build", ...rest] = process.argv.slice(2);

@@ -1,0 +1,164 @@
+/**
+ * The pipeline's caches, keyed by content so a stale entry can never be used:
+ *
+ * - parse:  one JSON file per source in `.cache/notes/`, keyed by (parser code hash,
+ *           path, bytes). In a long-running process (`npm start`) parsed sources are
+ *           also kept in memory, and a file whose size, mtime, ctime and inode are
+ *           unchanged is not even read again.
+ * - link:   the entity index, keyed by (entity-linking code hash, registry hash,
+ *           every note's parse key and id): a changed registry, a changed linker or
+ *           any changed note re-links. Kept in memory and in `.cache/links/` (the
+ *           newest two), so a build after a template or code change skips linking.
+ * - inputs: `fingerprintSources` hashes the seeds folder (paths and bytes) for the
+ *           "nothing changed" check of `npm run build`.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { EntityIndex, NoteLinks, Entity } from "./entities/index.ts";
+import type { ParsedSource } from "./ingest/index.ts";
+
+const sha256 = () => createHash("sha256");
+
+interface Stamp { size: number; mtimeMs: number; ctimeMs: number; ino: number; key: string }
+const stamps = new Map<string, Stamp>();
+const parsedInMemory = new Map<string, ParsedSource>();
+
+/** Keep parsed sources in memory between pipeline runs (`npm start`); a one-shot build does not need to. */
+export function keepParsesInMemory(on: boolean): void {
+  memoryOn = on;
+  if (!on) { parsedInMemory.clear(); stamps.clear(); }
+}
+let memoryOn = false;
+
+export type CacheSource = "memory" | "disk" | "parsed";
+
+/**
+ * The parse key of a source and, when it had to be read, its bytes. A file whose
+ * stat is unchanged since this process last read it keeps its key unread.
+ */
+export function sourceKey(path: string, file: string, version: string, stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): { key: string; bytes: Buffer | null } {
+  const seen = stamps.get(path);
+  if (seen && seen.size === stat.size && seen.mtimeMs === stat.mtimeMs && seen.ctimeMs === stat.ctimeMs && seen.ino === stat.ino && parsedInMemory.has(seen.key)) {
+    return { key: seen.key, bytes: null };
+  }
+  const bytes = readFileSync(path);
+  const key = sha256().update(version).update("\0").update(file).update("\0").update(bytes).digest("hex");
+  if (memoryOn) stamps.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, key });
+  return { key, bytes };
+}
+
+/** The parse of `key`: from memory, from `cacheDir`, or by running `parse` (then stored in both). */
+export function cachedParse(key: string, cacheDir: string | null, parse: () => ParsedSource): { result: ParsedSource; from: CacheSource } {
+  const mem = parsedInMemory.get(key);
+  if (mem) return { result: mem, from: "memory" };
+  const cachePath = cacheDir ? join(cacheDir, `${key}.json`) : null;
+  let result: ParsedSource | null = null;
+  let from: CacheSource = "parsed";
+  if (cachePath && existsSync(cachePath)) {
+    try {
+      result = JSON.parse(readFileSync(cachePath, "utf8")) as ParsedSource;
+      from = "disk";
+    } catch {
+      result = null;
+    }
+  }
+  if (!result) {
+    result = parse();
+    if (cachePath) writeAtomic(cachePath, JSON.stringify(result));
+  }
+  if (memoryOn) parsedInMemory.set(key, result);
+  return { result, from };
+}
+
+/** Forget parses of sources no longer present (a long-running process must not grow forever). */
+export function pruneParseMemory(liveKeys: Set<string>): void {
+  for (const key of parsedInMemory.keys()) if (!liveKeys.has(key)) parsedInMemory.delete(key);
+  for (const [path, s] of stamps) if (!liveKeys.has(s.key)) stamps.delete(path);
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+const ENTITY_CODE = ["entities/index.ts", "entities/detect.ts", "entities/registry.ts", "text.ts", "note.ts"];
+let entityCode: string | null = null;
+
+/** Hash of the entity-linking code: a changed linker re-links. */
+export function linkerVersion(): string {
+  if (entityCode) return entityCode;
+  const h = sha256();
+  for (const f of ENTITY_CODE) h.update(f).update("\0").update(readFileSync(fileURLToPath(new URL(`./${f}`, import.meta.url))));
+  return (entityCode = h.digest("hex").slice(0, 16));
+}
+
+let linkedInMemory: { key: string; index: EntityIndex } | null = null;
+
+interface StoredIndex { entities: Entity[]; links: Array<[string, NoteLinks]>; matcherHash: string }
+
+/**
+ * The entity index for `key` (see `linkKey`): from memory, from `dir`, or by running
+ * `link`. Only the newest two indexes are kept on disk.
+ */
+export function cachedLink(key: string, dir: string | null, link: () => EntityIndex): { index: EntityIndex; from: CacheSource } {
+  if (linkedInMemory?.key === key) return { index: linkedInMemory.index, from: "memory" };
+  const path = dir ? join(dir, `${key}.json`) : null;
+  if (path && existsSync(path)) {
+    try {
+      const stored = JSON.parse(readFileSync(path, "utf8")) as StoredIndex;
+      const index: EntityIndex = { entities: stored.entities, byId: new Map(stored.entities.map((e) => [e.id, e])), links: new Map(stored.links), matcherHash: stored.matcherHash };
+      linkedInMemory = { key, index };
+      return { index, from: "disk" };
+    } catch {
+      // unreadable: link again
+    }
+  }
+  const index = link();
+  linkedInMemory = { key, index };
+  if (path && dir) {
+    mkdirSync(dir, { recursive: true });
+    const stored: StoredIndex = { entities: index.entities, links: [...index.links], matcherHash: index.matcherHash };
+    writeAtomic(path, JSON.stringify(stored));
+    const old = readdirSync(dir).filter((f) => f.endsWith(".json") && f !== `${key}.json`)
+      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
+    for (const { f } of old.slice(1)) rmSync(join(dir, f), { force: true });
+  }
+  return { index, from: "parsed" };
+}
+
+/** The link cache key: linker code, registry, and every note's source key and id, in order. */
+export function linkKey(registryHash: string, notes: Array<{ sourceKey: string; ids: string[] }>): string {
+  const h = sha256().update(linkerVersion()).update("\0").update(registryHash);
+  for (const n of notes) h.update("\n").update(n.sourceKey).update("\0").update(n.ids.join("\0"));
+  return h.digest("hex");
+}
+
+const toPosix = (p: string) => p.split(sep).join("/");
+
+/**
+ * A fingerprint of everything in the seeds folder: relative paths, bytes, and for
+ * symbolic links their target. Equal fingerprints mean equal sources.
+ */
+export function fingerprintSources(seedsDir: string): { hash: string; files: number; bytes: number } {
+  const h = sha256();
+  let files = 0, bytes = 0;
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(d, e.name);
+      const rel = toPosix(relative(seedsDir, p));
+      const st = lstatSync(p);
+      if (st.isDirectory()) { walk(p); continue; }
+      files++;
+      h.update(rel).update("\0");
+      if (st.isSymbolicLink()) h.update("link\0").update(readlinkSync(p));
+      else if (!st.isFile()) h.update(`special\0${st.mode}`);
+      else { const b = readFileSync(p); bytes += b.length; h.update(`${b.length}\0`).update(b); }
+      h.update("\n");
+    }
+  };
+  if (existsSync(seedsDir)) walk(seedsDir);
+  return { hash: h.digest("hex"), files, bytes };
+}
