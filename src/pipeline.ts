@@ -8,13 +8,12 @@
  * Rendering (Eleventy + Nunjucks) and search (Pagefind) consume the result.
  */
 import { createHash } from "node:crypto";
-import { lstatSync, mkdirSync, readdirSync, readFileSync, existsSync } from "node:fs";
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cachedLink, cachedParse, linkKey, pruneParseMemory, sourceKey } from "./caches.ts";
 import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
-import { parseSource, SOURCE_EXTENSIONS } from "./ingest/index.ts";
+import { parseSource, SOURCE_EXTENSIONS, type ParsedSource } from "./ingest/index.ts";
 import { type BuildMessage, Note, type NoteDraft } from "./note.ts";
 import { slugify, SlugRegistry } from "./text.ts";
 
@@ -39,16 +38,13 @@ export interface PipelineOptions {
   rootDir: string;
   /** Parse cache folder; null turns caching off. */
   cacheDir: string | null;
-  /** Entity-index cache folder (see src/caches.ts); null or absent: memory only. */
-  linkCacheDir?: string | null;
 }
 
 export interface PipelineResult {
   notes: Note[];
   index: EntityIndex;
   report: BuildReport;
-  /** `cached`: sources whose parse came from the cache; `linkCached`: the entity index did. */
-  stats: { files: number; notes: number; cached: number; parseMs: number; linkMs: number; linkCached: boolean };
+  stats: { files: number; notes: number; cached: number; parseMs: number; linkMs: number };
 }
 
 /** Larger files are refused: a source this size is not a note. */
@@ -86,6 +82,16 @@ export function displayPath(path: string): string {
   return toPosix(path).replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
+/** Why a file cannot be read (`EACCES` …), or null when it can. */
+function unreadable(path: string): string | null {
+  try {
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? String(err);
+  }
+}
+
 function statusOf(messages: BuildMessage[]): InputStatus {
   if (messages.some((m) => m.level === "error")) return "error";
   if (messages.some((m) => m.level === "warning")) return "warning";
@@ -104,7 +110,6 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const inputs: InputReport[] = [];
   const parsed: Array<{ report: InputReport; drafts: NoteDraft[] }> = [];
   let cached = 0;
-  const sourceKeys = new Map<InputReport, string>();
 
   // 1–2. list and parse
   const seedsDir = resolve(options.seedsDir);
@@ -119,24 +124,39 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
     inputs.push(report);
     const stat = lstatSync(path);
     const ext = extname(path).toLowerCase();
+    const cannotRead = stat.isFile() ? unreadable(path) : null;
     if (stat.isSymbolicLink()) {
       report.messages.push({ level: "warning", message: "symbolic links are not followed (a link could publish a file from outside the seeds folder); skipped" });
     } else if (!SOURCE_EXTENSIONS.includes(ext)) {
       report.messages.push({ level: "warning", message: `not a source (only ${SOURCE_EXTENSIONS.join(", ")} files are read); skipped` });
+    } else if (!stat.isFile()) {
+      report.messages.push({ level: "warning", message: "not a regular file (a pipe, socket or device: reading it could hang the build); skipped" });
+    } else if (cannotRead) {
+      report.messages.push({ level: "error", message: `the file cannot be read (${cannotRead}); no note was made from it` });
     } else if (stat.size > MAX_SOURCE_BYTES) {
       report.messages.push({ level: "error", message: `the file is ${(stat.size / 1048576).toFixed(0)} MB, over the ${MAX_SOURCE_BYTES / 1048576} MB limit; no note was made from it` });
     } else {
-      const { key, bytes } = sourceKey(path, file, version, stat);
-      const { result, from } = cachedParse(key, options.cacheDir, () => {
+      const bytes = readFileSync(path);
+      const key = createHash("sha256").update(version).update("\0").update(file).update("\0").update(bytes).digest("hex");
+      const cachePath = options.cacheDir ? join(options.cacheDir, `${key}.json`) : null;
+      let result: ParsedSource | null = null;
+      if (cachePath && existsSync(cachePath)) {
         try {
-          return parseSource(file, bytes ?? readFileSync(path));
+          result = JSON.parse(readFileSync(cachePath, "utf8")) as ParsedSource;
+          cached++;
+        } catch {
+          result = null;
+        }
+      }
+      if (!result) {
+        try {
+          result = parseSource(file, bytes);
         } catch (err) {
           // A parser bug must not take the site down: report it against the file.
-          return { shape: null, drafts: [], messages: [{ level: "error", message: `could not be parsed: ${(err as Error).message}` }] };
+          result = { shape: null, drafts: [], messages: [{ level: "error", message: `could not be parsed: ${(err as Error).message}` }] };
         }
-      });
-      if (from !== "parsed") cached++;
-      sourceKeys.set(report, key);
+        if (cachePath) writeFileSync(cachePath, JSON.stringify(result));
+      }
       report.messages.push(...result.messages);
       parsed.push({ report, drafts: result.drafts });
     }
@@ -168,14 +188,12 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
 
   // 4. link
   const registry = loadRegistry();
-  const key = linkKey(registry.hash, parsed.map(({ report }) => ({ sourceKey: sourceKeys.get(report)!, ids: report.notes })));
-  pruneParseMemory(new Set(sourceKeys.values()));
-  const { index, from: linked } = cachedLink(key, options.linkCacheDir ?? null, () => buildEntityIndex(notes, registry.entries));
+  const index = buildEntityIndex(notes, registry.entries);
   const t2 = performance.now();
   return {
     notes,
     index,
     report: { inputs },
-    stats: { files: inputs.length, notes: notes.length, cached, parseMs: Math.round(t1 - t0), linkMs: Math.round(t2 - t1), linkCached: linked !== "parsed" },
+    stats: { files: inputs.length, notes: notes.length, cached, parseMs: Math.round(t1 - t0), linkMs: Math.round(t2 - t1) },
   };
 }

@@ -6,6 +6,7 @@
  * portable checkout can hold (`?`, `<`, `>`), are generated here into a temp folder.
  * `faultSeeds()` lays out a seeds folder with the real seeds next to the whole corpus.
  */
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -111,6 +112,7 @@ export const EXPECTED: Record<string, FaultExpectation> = {
   "gen-binary.txt": { status: "error", notes: 0, says: [/error: the file is binary, not text; no note was made from it/] },
   "gen-oversized.txt": { status: "error", notes: 0, says: [/error: the file is 65 MB, over the 64 MB limit; no note was made from it/] },
   "gen-symlink.md": { status: "warning", notes: 0, says: [/warning: symbolic links are not followed/] },
+  "gen-fifo.txt": { status: "warning", notes: 0, says: [/warning: not a regular file .*skipped/] },
   "gen-<img src=x onerror=alert('filename')>.md": { status: "ok", notes: 1, keeps: "hostile-filename-body" },
   "gen-what?q=1&a=b#frag.md": { status: "ok", notes: 1, keeps: "query-filename-body" },
   "gen-ansi-\x1b[31m-red\nname.md": { status: "ok", notes: 1, keeps: "control-filename-body" },
@@ -187,6 +189,8 @@ export function generateFaults(dir: string): void {
   const outside = join(dir, "..", "outside-secret.md");
   writeFileSync(outside, "# 秘密\n\n不应被发布的文件 outside-secret-body。\n");
   symlinkSync(outside, join(dir, "gen-symlink.md"));
+  // A named pipe: reading it would wait for a writer forever.
+  execFileSync("mkfifo", [join(dir, "gen-fifo.txt")]);
 
   put("gen-<img src=x onerror=alert('filename')>.md", "# 文件名里有 HTML\n\n标记 hostile-filename-body。\n");
   put("gen-what?q=1&a=b#frag.md", "# 文件名里有问号和井号\n\n标记 query-filename-body。\n");
