@@ -8,12 +8,13 @@
  * Rendering (Eleventy + Nunjucks) and search (Pagefind) consume the result.
  */
 import { createHash } from "node:crypto";
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cachedLink, cachedParse, linkKey, pruneParseMemory, sourceKey } from "./caches.ts";
 import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
-import { parseSource, SOURCE_EXTENSIONS, type ParsedSource } from "./ingest/index.ts";
+import { parseSource, SOURCE_EXTENSIONS } from "./ingest/index.ts";
 import { type BuildMessage, Note, type NoteDraft } from "./note.ts";
 import { slugify, SlugRegistry } from "./text.ts";
 
@@ -38,13 +39,16 @@ export interface PipelineOptions {
   rootDir: string;
   /** Parse cache folder; null turns caching off. */
   cacheDir: string | null;
+  /** Entity-index cache folder (see src/caches.ts); null or absent: memory only. */
+  linkCacheDir?: string | null;
 }
 
 export interface PipelineResult {
   notes: Note[];
   index: EntityIndex;
   report: BuildReport;
-  stats: { files: number; notes: number; cached: number; parseMs: number; linkMs: number };
+  /** `cached`: sources whose parse came from the cache; `linkCached`: the entity index did. */
+  stats: { files: number; notes: number; cached: number; parseMs: number; linkMs: number; linkCached: boolean };
 }
 
 /** Larger files are refused: a source this size is not a note. */
@@ -110,6 +114,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const inputs: InputReport[] = [];
   const parsed: Array<{ report: InputReport; drafts: NoteDraft[] }> = [];
   let cached = 0;
+  const sourceKeys = new Map<InputReport, string>();
 
   // 1–2. list and parse
   const seedsDir = resolve(options.seedsDir);
@@ -136,27 +141,17 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
     } else if (stat.size > MAX_SOURCE_BYTES) {
       report.messages.push({ level: "error", message: `the file is ${(stat.size / 1048576).toFixed(0)} MB, over the ${MAX_SOURCE_BYTES / 1048576} MB limit; no note was made from it` });
     } else {
-      const bytes = readFileSync(path);
-      const key = createHash("sha256").update(version).update("\0").update(file).update("\0").update(bytes).digest("hex");
-      const cachePath = options.cacheDir ? join(options.cacheDir, `${key}.json`) : null;
-      let result: ParsedSource | null = null;
-      if (cachePath && existsSync(cachePath)) {
+      const { key, bytes } = sourceKey(path, file, version, stat);
+      const { result, from } = cachedParse(key, options.cacheDir, () => {
         try {
-          result = JSON.parse(readFileSync(cachePath, "utf8")) as ParsedSource;
-          cached++;
-        } catch {
-          result = null;
-        }
-      }
-      if (!result) {
-        try {
-          result = parseSource(file, bytes);
+          return parseSource(file, bytes ?? readFileSync(path));
         } catch (err) {
           // A parser bug must not take the site down: report it against the file.
-          result = { shape: null, drafts: [], messages: [{ level: "error", message: `could not be parsed: ${(err as Error).message}` }] };
+          return { shape: null, drafts: [], messages: [{ level: "error", message: `could not be parsed: ${(err as Error).message}` }] };
         }
-        if (cachePath) writeFileSync(cachePath, JSON.stringify(result));
-      }
+      });
+      if (from !== "parsed") cached++;
+      sourceKeys.set(report, key);
       report.messages.push(...result.messages);
       parsed.push({ report, drafts: result.drafts });
     }
@@ -188,12 +183,14 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
 
   // 4. link
   const registry = loadRegistry();
-  const index = buildEntityIndex(notes, registry.entries);
+  const key = linkKey(registry.hash, parsed.map(({ report }) => ({ sourceKey: sourceKeys.get(report)!, ids: report.notes })));
+  pruneParseMemory(new Set(sourceKeys.values()));
+  const { index, from: linked } = cachedLink(key, options.linkCacheDir ?? null, () => buildEntityIndex(notes, registry.entries));
   const t2 = performance.now();
   return {
     notes,
     index,
     report: { inputs },
-    stats: { files: inputs.length, notes: notes.length, cached, parseMs: Math.round(t1 - t0), linkMs: Math.round(t2 - t1) },
+    stats: { files: inputs.length, notes: notes.length, cached, parseMs: Math.round(t1 - t0), linkMs: Math.round(t2 - t1), linkCached: linked !== "parsed" },
   };
 }
