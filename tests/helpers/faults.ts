@@ -7,7 +7,7 @@
  * `faultSeeds()` lays out a seeds folder with the real seeds next to the whole corpus.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { type BuiltSite, buildSite, ROOT } from "./site.ts";
@@ -218,6 +218,11 @@ export function faultSeeds(): string {
   const base = join(tmpdir(), `kb-faults-${process.env.KB_TEST_RUN ?? process.pid}`);
   const seeds = join(base, "seeds");
   if (existsSync(join(base, "ready"))) return seeds;
+  // Each run's folder holds a 20 MB transcript: drop those of runs long finished.
+  for (const old of readdirSync(tmpdir()).filter((d) => d.startsWith("kb-faults-"))) {
+    const p = join(tmpdir(), old);
+    if (p !== base && Date.now() - statSync(p).mtimeMs > 6 * 3600_000) rmSync(p, { recursive: true, force: true });
+  }
   rmSync(base, { recursive: true, force: true });
   mkdirSync(seeds, { recursive: true });
   cpSync(join(ROOT, "seeds"), seeds, { recursive: true });
