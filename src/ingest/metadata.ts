@@ -3,6 +3,7 @@
  * `transformers/frontmatter.ts` is the model): aliases coalesced, scalars coerced to
  * lists, wrong types reported with the field name and dropped, never trusted.
  */
+import matter from "gray-matter";
 import yaml from "js-yaml";
 import type { BuildMessage } from "../note.ts";
 import { HttpUrl } from "../note.ts";
@@ -42,6 +43,19 @@ const OPEN = /^---[ \t]*([A-Za-z][\w-]*)?[ \t]*\n/;
 /** Front-matter languages that are programs (gray-matter would `eval` them): never run. */
 const EXECUTABLE = new Set(["js", "javascript", "coffee", "coffeescript", "cson", "ts", "typescript"]);
 const noLine = () => undefined;
+const refuse = () => {
+  throw new Error("executable front-matter is never run");
+};
+/** The only engines gray-matter may use: YAML with js-yaml's core schema, and JSON. */
+const GM_DELIMITER = "\u0000front-matter\u0000";
+const SAFE_ENGINES = {
+  yaml: (s: string) => yaml.load(s, { schema: yaml.CORE_SCHEMA }),
+  yml: (s: string) => yaml.load(s, { schema: yaml.CORE_SCHEMA }),
+  json: (s: string) => JSON.parse(s) as unknown,
+  js: refuse,
+  javascript: refuse,
+  coffee: refuse,
+};
 
 /**
  * Split the `---` block off the top of a source and parse it. Only data languages are
@@ -82,9 +96,14 @@ export function splitFrontMatter(text: string): FrontMatterSplit {
 
   let data: unknown;
   try {
-    data = language === "json" ? JSON.parse(block) : yaml.load(block, { schema: yaml.CORE_SCHEMA });
+    // gray-matter parses the block with data-only engines (its defaults would `eval`
+    // js/coffee and turn YAML dates into Dates). It gets the block between delimiters
+    // of ours: its own search for the closing `---` also stops at lines like `---x`.
+    data = matter(`${GM_DELIMITER}\n${block}${GM_DELIMITER}\n`, { delimiters: GM_DELIMITER, language: language === "json" ? "json" : "yaml", engines: SAFE_ENGINES } as Parameters<typeof matter>[1]).data;
   } catch (err) {
-    const { reason, line } = parseError(err, block, language);
+    const { reason, line: engineLine } = parseError(err, block, language);
+    // The engine saw the block after the newline that follows our opening delimiter.
+    const line = engineLine === undefined || language === "json" ? engineLine : engineLine - 1;
     // Errors found at the end of the stream point past the block: show its last line.
     return dropped(Math.min(line === undefined ? 1 : line + 2, lastBlockLine), `front-matter could not be parsed (${reason}); the note is published without its metadata`);
   }

@@ -24,8 +24,6 @@ export interface PublishedNote extends Note {
   kindLabel: string;
   /** Headings for the table of contents. */
   toc: Array<{ id: string; heading: string }>;
-  /** Every name and alias of the entities the note names: indexed for alias-aware search. */
-  searchAliases: string[];
   /** Names the metadata declares (ranked higher in search). */
   declaredNames: string[];
   /** Speaker name as written in the turns → their entity page (null for placeholders). */
@@ -122,7 +120,6 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
       links,
       kindLabel: NOTE_KIND_LABELS[note.kind],
       toc: note.sections.filter((s) => s.heading).map((s) => ({ id: s.id, heading: s.heading })),
-      searchAliases: [...new Set(named.flatMap((e) => [e.name, ...e.aliases]))],
       speakerUrls: Object.fromEntries(note.speakers.map((name, i) => [name, links.speakers[i]?.id ? (links.speakers[i] as { url: string }).url : null])),
       declaredNames: named.filter((e) => declared.has(e.name.toLowerCase()) || e.aliases.some((a) => declared.has(a.toLowerCase()))).map((e) => e.name),
       speakerColors: speakerColors(note),
