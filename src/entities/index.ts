@@ -193,8 +193,10 @@ export function buildEntityIndex(notes: Note[], registry: Registry): EntityIndex
   for (const d of drafts.values()) {
     if (d.type === "tag") continue;
     for (const alias of d.aliases) {
-      // Unregistered names only match as written, and only when long enough to be specific.
-      if (!d.registered && Array.from(alias).length < (/[A-Za-z]/.test(alias) ? 4 : 2)) continue;
+      // Unregistered names (declared in some file's front-matter) only match as written,
+      // and only when specific enough: a capitalised Latin name of 4+ letters, or 3+ Han
+      // characters — so a file declaring `数据` or `ai` cannot tag every note.
+      if (!d.registered && !(/[A-Za-z]/.test(alias) ? /^[A-Z0-9]/.test(alias) && alias.length >= 4 : Array.from(alias).length >= 3)) continue;
       specs.push({ alias, entityKey: d.key, exactCase: d.exact });
     }
   }

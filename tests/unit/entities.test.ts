@@ -142,3 +142,16 @@ describe("precision and recall against the reviewed gold standard", () => {
     assert.ok(recall >= 0.95, `recall ${recall}`);
   });
 });
+
+describe("names declared by one file", () => {
+  it("are found in other notes only when specific enough", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kb-declared-"));
+    cpSync(join(ROOT, "tests/fixtures/entities/new-article.md"), join(dir, "a.md"));
+    writeFileSync(join(dir, "b.md"), "---\ntitle: b\ncompanies_orgs: [数据, Moonlake AI]\npeople: [ai]\n---\nMoonlake AI 与数据中心。\n");
+    writeFileSync(join(dir, "c.md"), "# c\n\n今天谈数据中心，也谈 Moonlake AI 和 ai 应用。\n");
+    const r = runPipeline({ seedsDir: dir, rootDir: dir, cacheDir: null });
+    const c = r.index.links.get("c")!;
+    const names = [...c.companies, ...c.people].map((x) => x.name);
+    assert.deepEqual(names, ["Moonlake AI"]);
+  });
+});
