@@ -75,6 +75,7 @@ function scheduleSearch(outDir: string): void {
     do {
       searchAgain = false;
       try {
+        console.log("[kb] indexing search…");
         const stats = await indexSite(outDir);
         console.log(`[kb] search index updated: ${stats.pages} notes in ${stats.ms} ms`);
       } catch (err) {

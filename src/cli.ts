@@ -9,8 +9,8 @@
  *       unchanged are hard-linked from the previous DIR instead of rendered (see
  *       src/site/render-plan.ts), and so is the search index when no note changed. With
  *       nothing changed at all, the previous site is re-published as it is.
- *   serve
- *       Build into _site, serve it on PORT (8080, loopback) with live reload. Adding,
+ *   serve [--out DIR]
+ *       Build into DIR (_site), serve it on PORT (8080, loopback) with live reload. Adding,
  *       changing, renaming or deleting a file in seeds/ re-renders the pages it touches,
  *       deletes pages whose source is gone, then re-indexes search in the background.
  */
@@ -78,7 +78,8 @@ function ticker(what: () => string): () => void {
 function inputKeys(root: string, seeds: string, strict: boolean): { inputs: string; search: string; sources: { files: number; bytes: number } } {
   const src = fingerprintSources(seeds);
   const code = codeHash(root);
-  const searchCode = codeHash(root, [`search:${process.env.KB_SEARCH_SHARD_SIZE ?? ""}`]);
+  // The search index is built from the notes and the entity index, not from pages: templates do not matter.
+  const searchCode = codeHash(root, [`search:${process.env.KB_SEARCH_SHARD_SIZE ?? ""}`], ["src", "package-lock.json"]);
   const h = (...parts: string[]) => createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 24);
   return {
     inputs: h(src.hash, code, `strict=${strict}`, `root=${root}`, `seeds=${seeds}`),
@@ -204,12 +205,14 @@ async function build(args: string[]): Promise<number> {
   }
 }
 
-async function serve(): Promise<void> {
+async function serve(args: string[]): Promise<void> {
   process.env.KB_RUN_MODE = "serve";
   keepParsesInMemory(true);
   const port = Number(process.env.PORT ?? 8080);
+  const outArg = args.indexOf("--out");
+  const out = outArg >= 0 && args[outArg + 1] ? args[outArg + 1]! : "_site";
   const paths = projectPaths();
-  const elev = new Eleventy("content", "_site", { configPath: CONFIG, quietMode: true, runMode: "serve" });
+  const elev = new Eleventy("content", out, { configPath: CONFIG, quietMode: true, runMode: "serve" });
   await elev.init();
   const rebuild = (await elev.watch()) as unknown as (path: string) => Promise<void>;
   // Eleventy's watcher does not rebuild when a file is deleted (or renamed away): we do.
@@ -237,8 +240,8 @@ async function listenOnLoopback(): Promise<void> {
 
 const [command = "build", ...rest] = process.argv.slice(2);
 if (command === "build") process.exitCode = await build(rest);
-else if (command === "serve") await serve();
+else if (command === "serve") await serve(rest);
 else {
-  console.error(`usage: tsx src/cli.ts build [--strict] [--verbose] [--out DIR] | serve`);
+  console.error(`usage: tsx src/cli.ts build [--strict] [--verbose] [--out DIR] | serve [--out DIR]`);
   process.exitCode = 2;
 }

@@ -229,10 +229,13 @@ function hashTree(h: ReturnType<typeof createHash>, root: string, path: string):
   }
 }
 
-/** Hash of everything besides `kb` that shapes a page: templates, all code, the lockfile, render settings. */
-export function codeHash(root: string, extra: string[] = []): string {
+/**
+ * Hash of everything besides `kb` that shapes a page: templates, all code, the
+ * lockfile, render settings (`trees` narrows it, e.g. to the code the search index depends on).
+ */
+export function codeHash(root: string, extra: string[] = [], trees: string[] = WATCHED_CODE): string {
   const h = createHash("sha256").update(`v${MANIFEST_VERSION}\n`);
-  for (const p of WATCHED_CODE) hashTree(h, root, p);
+  for (const p of trees) hashTree(h, root, p);
   for (const k of RENDER_ENV) h.update(`${k}=${process.env[k] ?? ""}\n`);
   for (const e of extra) h.update(e).update("\n");
   return h.digest("hex").slice(0, 24);
