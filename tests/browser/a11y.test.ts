@@ -7,15 +7,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { launch } from "../helpers/browser.ts";
+import type { Page } from "playwright-core";
+import { openSite, type SiteSession } from "../helpers/browser.ts";
 import { luminance, samplePages, waitForSearchResults } from "../helpers/pages.ts";
-import { buildSite, ROOT, serveStatic } from "../helpers/site.ts";
+import { buildSite, ROOT } from "../helpers/site.ts";
 
 const AXE = join(ROOT, "node_modules/axe-core/axe.min.js");
 const site = buildSite();
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveStatic>>;
+let session: SiteSession;
 
 interface AxeViolation { id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> }
 
@@ -33,15 +32,7 @@ function describeViolations(vs: AxeViolation[]): string {
 }
 
 describe("accessibility (axe-core) in both themes", () => {
-  before(async () => {
-    assert.equal(site.status, 0, site.stdout);
-    server = await serveStatic(site.dir);
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  session = openSite(site);
 
   const pages = () => {
     const p = samplePages(site);
@@ -50,11 +41,11 @@ describe("accessibility (axe-core) in both themes", () => {
 
   for (const scheme of ["light", "dark"] as const) {
     it(`has no serious or critical violations in the ${scheme} theme`, async () => {
-      const context = await browser.newContext({ colorScheme: scheme, bypassCSP: true, viewport: { width: 1280, height: 900 } });
+      const context = await session.browser.newContext({ colorScheme: scheme, bypassCSP: true, viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
       const failures: string[] = [];
       for (const [name, path] of pages()) {
-        await page.goto(server.url + path);
+        await page.goto(session.url + path);
         if (name === "search") await waitForSearchResults(page);
         const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
         assert.ok(scheme === "dark" ? luminance(bg) < 0.1 : luminance(bg) > 0.8, `${name}: the ${scheme} theme is applied (body background ${bg})`);
@@ -69,10 +60,10 @@ describe("accessibility (axe-core) in both themes", () => {
   it("has no serious or critical violations on a phone (360 px), both themes", async () => {
     const failures: string[] = [];
     for (const scheme of ["light", "dark"] as const) {
-      const context = await browser.newContext({ colorScheme: scheme, bypassCSP: true, viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
+      const context = await session.browser.newContext({ colorScheme: scheme, bypassCSP: true, viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
       const page = await context.newPage();
       for (const [name, path] of pages().filter(([n]) => n === "home" || n === "note")) {
-        await page.goto(server.url + path);
+        await page.goto(session.url + path);
         const vs = await seriousViolations(page);
         if (vs.length) failures.push(`${scheme} ${name} @360:\n${describeViolations(vs)}`);
       }

@@ -7,13 +7,12 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { launch } from "../helpers/browser.ts";
-import { buildSite, readJson, serveStatic } from "../helpers/site.ts";
+import type { Page } from "playwright-core";
+import { openSite, type SiteSession } from "../helpers/browser.ts";
+import { buildSite, readJson } from "../helpers/site.ts";
 
 const site = buildSite();
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveStatic>>;
+let session: SiteSession;
 
 const QUERY = "芯片";
 const PERSON = "Jensen Huang";
@@ -63,19 +62,11 @@ async function snapshot(page: Page): Promise<string> {
 }
 
 describe("search with the keyboard only", () => {
-  before(async () => {
-    assert.equal(site.status, 0, site.stdout);
-    server = await serveStatic(site.dir);
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  session = openSite(site);
 
   /** The keyboard-only walk: Tab to the box, type, Enter, Tab to the facet, Space. */
   async function queryThenFacet(page: Page) {
-    await page.goto(`${server.url}search/`);
+    await page.goto(`${session.url}search/`);
     await page.waitForSelector("#search input[type=search]");
 
     // Tab from the top of the page to the search box of the search UI.
@@ -107,7 +98,7 @@ describe("search with the keyboard only", () => {
 
   it(`finds notes for 「${QUERY}」 and narrows them to ${PERSON} with Tab, typing, Enter and Space`, async () => {
     const people = new Map(readJson<Array<{ url: string; people: string[] }>>(site, "api/notes.json").map((n) => [n.url, n.people]));
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const { all, narrowed } = await queryThenFacet(page);
     assert.ok(all.length >= 2, `「${QUERY}」 finds ${all.length} notes`);
     assert.ok(all.every((u) => u.includes("/notes/")));
@@ -132,7 +123,7 @@ describe("search with the keyboard only", () => {
   // after each search and focus is restored by a positional id (`f-<group>-<rank>`), so when
   // the counts re-sort the list, focus lands on another person's checkbox.
   it("keeps keyboard focus on the facet just toggled", async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 900 } });
     await queryThenFacet(page);
     const f = await focused(page, PERSON);
     await page.close();

@@ -1,16 +1,15 @@
 /** A reader searches the built site in Chromium: Chinese, English and alias queries, and facets. */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { launch } from "../helpers/browser.ts";
-import { buildSite, serveStatic } from "../helpers/site.ts";
+import type { Page } from "playwright-core";
+import { openSite, type SiteSession } from "../helpers/browser.ts";
+import { buildSite } from "../helpers/site.ts";
 
 const site = buildSite();
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveStatic>>;
+let session: SiteSession;
 
 async function openSearch(page: Page, query = ""): Promise<void> {
-  await page.goto(`${server.url}search/${query ? `?q=${encodeURIComponent(query)}` : ""}`);
+  await page.goto(`${session.url}search/${query ? `?q=${encodeURIComponent(query)}` : ""}`);
   await page.waitForFunction(() => (window as unknown as { kbSearchReady?: Promise<void> }).kbSearchReady !== undefined);
   await page.evaluate(() => (window as unknown as { kbSearchReady: Promise<void> }).kbSearchReady);
 }
@@ -34,19 +33,11 @@ function facetValue(page: Page, group: string, value: string) {
 }
 
 describe("search in the browser", () => {
-  before(async () => {
-    assert.equal(site.status, 0, site.stdout);
-    server = await serveStatic(site.dir);
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  session = openSite(site);
 
   for (const query of ["英伟达", "奥特曼", "Waymo", "NVIDIA", "英伟达芯片", "輝達"]) {
     it(`finds notes for ${query} from the URL`, async () => {
-      const page = await browser.newPage();
+      const page = await session.browser.newPage();
       await openSearch(page, query);
       const results = await shownResults(page);
       assert.ok(results.length > 0, `no result for ${query}`);
@@ -58,7 +49,7 @@ describe("search in the browser", () => {
   }
 
   it("narrows results with a person facet, then a company facet", async () => {
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     await openSearch(page, "AI");
     const all = await shownResults(page);
     const total = Number(/找到 (\d+)/.exec((await page.textContent(".kb-status")) ?? "")?.[1]);
