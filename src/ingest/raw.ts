@@ -7,7 +7,6 @@
  */
 import { countWords, truncate } from "../text.ts";
 
-const SENTENCE_END = /[。！？!?；;…]+["”』」]?/g;
 
 /** No headings and at least one line too long to read. */
 export function isRawTranscript(body: string): boolean {

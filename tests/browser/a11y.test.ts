@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { openSite, type SiteSession } from "../helpers/browser.ts";
 import { luminance, samplePages, waitForSearchResults } from "../helpers/pages.ts";

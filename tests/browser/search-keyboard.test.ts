@@ -6,7 +6,7 @@
  * (an optional count may follow) inside a group labelled 人物.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { openSite, type SiteSession } from "../helpers/browser.ts";
 import { buildSite, readJson } from "../helpers/site.ts";

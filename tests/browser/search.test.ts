@@ -1,6 +1,6 @@
 /** A reader searches the built site in Chromium: Chinese, English and alias queries, and facets. */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { Page } from "playwright-core";
 import { openSite, type SiteSession } from "../helpers/browser.ts";
 import { buildSite } from "../helpers/site.ts";
