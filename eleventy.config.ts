@@ -6,7 +6,7 @@ import { HtmlBasePlugin } from "@11ty/eleventy";
 import rssPlugin from "@11ty/eleventy-plugin-rss";
 import { printReport } from "./src/site/report.ts";
 import { indexSite } from "./src/search/pagefind.ts";
-import { beginRender, currentRender, finishRender, loadSiteData, projectPaths } from "./src/site/build-state.ts";
+import { beginRender, currentRender, finishRender, inBatch, loadSiteData, projectPaths } from "./src/site/build-state.ts";
 import { patchNunjucks, planTemplate, removeOutputs } from "./src/site/render-plan.ts";
 import { registerFilters } from "./src/site/filters.ts";
 import { markdown } from "./src/site/markdown.ts";
@@ -35,7 +35,7 @@ export default function (eleventyConfig: EleventyConfig) {
   // page reads from `kb` is recorded, and pages whose inputs did not change are not rendered.
   eleventyConfig.on("eleventy.engine.njk", ({ nunjucks }) => patchNunjucks(nunjucks));
   eleventyConfig.on("eleventy.before", ({ directories }) => { beginRender(directories.output); });
-  eleventyConfig.addPreprocessor("kb-render-plan", "*", (data, content) => planTemplate(currentRender()?.plan ?? null, data, content));
+  eleventyConfig.addPreprocessor("kb-render-plan", "*", (data, content) => planTemplate(currentRender()?.plan ?? null, data, content, inBatch));
   eleventyConfig.addWatchTarget(projectPaths().seeds);
   eleventyConfig.addWatchTarget("./src/entities/registry.yaml");
   registerFilters(eleventyConfig);

@@ -13,7 +13,7 @@
  *           "nothing changed" check of `npm run build`.
  */
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EntityIndex, NoteLinks, Entity } from "./entities/index.ts";
@@ -97,7 +97,41 @@ export function linkerVersion(): string {
 
 let linkedInMemory: { key: string; index: EntityIndex } | null = null;
 
-interface StoredIndex { entities: Entity[]; links: Array<[string, NoteLinks]>; matcherHash: string }
+/**
+ * The stored index is one JSON value per line (a header, the entities, then each
+ * note's links), written and read line by line: at 10,000 notes it is ~300 MB, and
+ * one JSON string of that size would double the build's peak memory.
+ */
+function writeIndex(path: string, index: EntityIndex): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, "w");
+  try {
+    writeSync(fd, `${JSON.stringify({ matcherHash: index.matcherHash, entities: index.entities.length, links: index.links.size })}\n`);
+    for (const e of index.entities) writeSync(fd, `${JSON.stringify(e)}\n`);
+    for (const entry of index.links) writeSync(fd, `${JSON.stringify(entry)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+function readIndex(path: string): EntityIndex {
+  const buf = readFileSync(path);
+  let at = 0;
+  const next = (): unknown => {
+    const end = buf.indexOf(10, at);
+    if (end < 0) throw new Error("truncated entity index");
+    const value = JSON.parse(buf.toString("utf8", at, end)) as unknown;
+    at = end + 1;
+    return value;
+  };
+  const head = next() as { matcherHash: string; entities: number; links: number };
+  const entities: Entity[] = [];
+  for (let i = 0; i < head.entities; i++) entities.push(next() as Entity);
+  const links = new Map<string, NoteLinks>();
+  for (let i = 0; i < head.links; i++) { const [id, l] = next() as [string, NoteLinks]; links.set(id, l); }
+  return { entities, byId: new Map(entities.map((e) => [e.id, e])), links, matcherHash: head.matcherHash };
+}
 
 /**
  * The entity index for `key` (see `linkKey`): from memory, from `dir`, or by running
@@ -105,11 +139,10 @@ interface StoredIndex { entities: Entity[]; links: Array<[string, NoteLinks]>; m
  */
 export function cachedLink(key: string, dir: string | null, link: () => EntityIndex): { index: EntityIndex; from: CacheSource } {
   if (linkedInMemory?.key === key) return { index: linkedInMemory.index, from: "memory" };
-  const path = dir ? join(dir, `${key}.json`) : null;
+  const path = dir ? join(dir, `${key}.ndjson`) : null;
   if (path && existsSync(path)) {
     try {
-      const stored = JSON.parse(readFileSync(path, "utf8")) as StoredIndex;
-      const index: EntityIndex = { entities: stored.entities, byId: new Map(stored.entities.map((e) => [e.id, e])), links: new Map(stored.links), matcherHash: stored.matcherHash };
+      const index = readIndex(path);
       linkedInMemory = { key, index };
       return { index, from: "disk" };
     } catch {
@@ -120,9 +153,8 @@ export function cachedLink(key: string, dir: string | null, link: () => EntityIn
   linkedInMemory = { key, index };
   if (path && dir) {
     mkdirSync(dir, { recursive: true });
-    const stored: StoredIndex = { entities: index.entities, links: [...index.links], matcherHash: index.matcherHash };
-    writeAtomic(path, JSON.stringify(stored));
-    const old = readdirSync(dir).filter((f) => f.endsWith(".json") && f !== `${key}.json`)
+    writeIndex(path, index);
+    const old = readdirSync(dir).filter((f) => f !== `${key}.ndjson` && !f.endsWith(".tmp"))
       .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
     for (const { f } of old.slice(1)) rmSync(join(dir, f), { force: true });
   }

@@ -20,11 +20,13 @@ import { basename, dirname, join, resolve } from "node:path";
 import Eleventy from "@11ty/eleventy";
 import { fingerprintSources, keepParsesInMemory } from "./caches.ts";
 import { indexSite } from "./search/pagefind.ts";
-import { finishRender, lastBuild, projectPaths, publishedManifest, publishManifest, renderInto, outputsIntact, currentRender } from "./site/build-state.ts";
+import { collectGarbage, currentRender, finishRender, lastBuild, nextBatch, outputsIntact, projectPaths, publishedManifest, publishManifest, renderInto } from "./site/build-state.ts";
 import { carryOver, carryOverTree, codeHash, type Manifest, tracker } from "./site/render-plan.ts";
 import { printReport } from "./site/report.ts";
 
 const CONFIG = "eleventy.config.ts";
+/** Sources per Eleventy run in a large build (bounds the rendered pages held in memory). */
+const PAGES_PER_BATCH = Number(process.env.KB_BATCH_SIZE ?? 2500);
 const REASONS = { new: "new", code: "templates or code changed", data: "data changed", missing: "missing" } as const;
 
 function folderStats(dir: string, only?: (name: string) => boolean): { files: number; bytes: number } {
@@ -123,25 +125,29 @@ async function build(args: string[]): Promise<number> {
       return 0;
     }
 
-    // 1. Pipeline + render (Eleventy calls the pipeline for its `kb` data).
-    renderInto(tmp, out);
-    const elev = new Eleventy("content", tmp, { configPath: CONFIG, quietMode: true });
+    // 1. Pipeline + render (Eleventy calls the pipeline for its `kb` data). A large site
+    // renders in batches: Eleventy keeps every page it renders in memory until its run ends.
+    const batches = Math.max(1, Math.ceil(keys.sources.files / PAGES_PER_BATCH));
+    renderInto(tmp, out, batches);
     const stop = ticker(() => {
-      const r = currentRender();
-      const plan = r?.plan;
-      return lastBuild() && plan ? `rendering: ${num(tracker.pagesRendered)} of ${num(plan.planned().length)} pages to render (${num(plan.reasons.new + plan.reasons.code + plan.reasons.data + plan.reasons.missing)} changed)…` : "reading and linking sources…";
+      const plan = currentRender()?.plan;
+      const b = currentRender()?.batch;
+      return lastBuild() && plan ? `rendering${b ? ` (batch ${b.index + 1} of ${b.count})` : ""}: ${num(tracker.pagesRendered)} pages so far…` : "reading and linking sources…";
     });
-    let written: string[];
+    const written: string[] = [];
     try {
-      const [, templates] = (await elev.write()) as [unknown, Array<{ outputPath: string | false }>];
-      written = templates.flatMap((t) => (typeof t.outputPath === "string" ? [t.outputPath] : []));
+      do {
+        const elev = new Eleventy("content", tmp, { configPath: CONFIG, quietMode: true });
+        const [, templates] = (await elev.write()) as [unknown, Array<{ outputPath: string | false }>];
+        for (const t of templates) if (typeof t.outputPath === "string") written.push(t.outputPath);
+        collectGarbage();
+      } while (nextBatch());
     } finally {
       stop();
     }
     const tRender = performance.now();
     const state = lastBuild();
     if (!state) throw new Error("the pipeline did not run: is eleventy.config.ts registering the `kb` data?");
-    fault("after-render");
     const render = currentRender();
     const { errors, warnings } = printReport(verbose);
     const summary = finishRender(written);
@@ -152,6 +158,7 @@ async function build(args: string[]): Promise<number> {
     console.log(`[kb] link: ${num(state.data.entities.length)} entities in ${secs(s.linkMs)}${s.linkCached ? " (from cache)" : ""}`);
     const why = render?.plan ? Object.entries(render.plan.reasons).filter(([, n]) => n > 0).map(([k, n]) => `${num(n)} ${REASONS[k as keyof typeof REASONS]}`).join(", ") : "";
     console.log(`[kb] render: ${num(written.length)} pages rendered${why ? ` (${why})` : ""}, ${num(kept)} unchanged kept${render?.note ? ` (${render.note})` : ""}; ${num(pages.files)} files, ${mb(pages.bytes)} in ${secs(tRender - t0 - state.ms)}`);
+    fault("after-render");
     if (verbose && render?.plan?.changed.size) {
       const top = [...render.plan.changed].sort((a, b) => b[1] - a[1]).slice(0, 8);
       console.log(`[kb] render: pages re-rendered because of ${top.map(([dep, n]) => `${dep} (${num(n)})`).join(", ")}`);
@@ -200,6 +207,8 @@ async function build(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     rmSync(tmp, { recursive: true, force: true });
+    // Eleventy may still be finishing writes it started before the error: remove again at exit.
+    process.once("exit", () => rmSync(tmp, { recursive: true, force: true }));
     console.error(`[kb] build failed, ${out} was left as it was: ${(err as Error).stack ?? err}`);
     return 1;
   }

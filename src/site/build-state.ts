@@ -9,6 +9,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { runPipeline, type PipelineResult } from "../pipeline.ts";
 import { buildSiteData, type SiteData } from "./data.ts";
 import { codeHash, dropManifest, loadManifest, type Manifest, type PlanSummary, RenderPlan, saveManifest, tracker } from "./render-plan.ts";
@@ -30,7 +32,11 @@ export function projectPaths() {
   };
 }
 
+let tracked: SiteData | null = null;
+
 export function loadSiteData(): SiteData {
+  // Later batches of one build render from the data the first batch computed.
+  if (session?.batch && session.batch.index > 0 && tracked) return tracked;
   const t0 = performance.now();
   const paths = projectPaths();
   const result = runPipeline({
@@ -41,8 +47,25 @@ export function loadSiteData(): SiteData {
   });
   const data = buildSiteData(result);
   last = { result, data, ms: Math.round(performance.now() - t0) };
+  // The pipeline's garbage (parses, the linker's tables) goes before rendering starts.
+  if (session && !session.inPlace) collectGarbage();
   // Templates get a tracking view of the data: what each page reads is recorded.
-  return tracker.track(data);
+  return (tracked = tracker.track(data));
+}
+
+let gc: (() => void) | null = null;
+
+/**
+ * A full garbage collection. V8 lets the heap grow towards its limit (4 GB here)
+ * before collecting; a build collects between its stages and batches instead, so
+ * its memory stays near what it actually holds.
+ */
+export function collectGarbage(): void {
+  if (!gc) {
+    v8.setFlagsFromString("--expose-gc");
+    gc = vm.runInNewContext("gc") as () => void;
+  }
+  gc();
 }
 
 export function lastBuild(): BuildState | null {
@@ -59,18 +82,40 @@ export interface RenderSession {
   inPlace: boolean;
   /** Why nothing could be planned (every page renders), when that is the case. */
   note: string | null;
+  /** A large build renders in several Eleventy runs (each holds its pages in memory until it ends). */
+  batch: { index: number; count: number } | null;
 }
 
 let session: RenderSession | null = null;
-let nextTarget: { outDir: string; prevDir: string } | null = null;
+let nextTarget: { outDir: string; prevDir: string; batches: number } | null = null;
 /** `npm start`: the manifest of each output folder, kept between rebuilds. */
 const inMemory = new Map<string, Manifest>();
 /** `npm start`: the session of a build that never reached `finishRender` (it failed). */
 let unfinished: RenderSession | null = null;
 
-/** The next build writes into the fresh folder `outDir` and keeps unchanged pages from `prevDir`. */
-export function renderInto(outDir: string, prevDir: string): void {
-  nextTarget = { outDir: resolve(outDir), prevDir: resolve(prevDir) };
+/**
+ * The next build writes into the fresh folder `outDir` and keeps unchanged pages from
+ * `prevDir`, in `batches` Eleventy runs (call `nextBatch` before each run after the first).
+ */
+export function renderInto(outDir: string, prevDir: string, batches = 1): void {
+  nextTarget = { outDir: resolve(outDir), prevDir: resolve(prevDir), batches };
+}
+
+/** Move the session on to its next batch; false when all batches are done. */
+export function nextBatch(): boolean {
+  if (!session?.batch || session.batch.index + 1 >= session.batch.count) return false;
+  session.batch = { index: session.batch.index + 1, count: session.batch.count };
+  return true;
+}
+
+/** Whether the page `identity` renders in the current batch (always, without batches). */
+export function inBatch(identity: string, paginated: boolean): boolean {
+  const b = session?.batch;
+  if (!b || b.count === 1) return true;
+  if (!paginated) return b.index === 0;
+  let h = 0;
+  for (let i = 0; i < identity.length; i++) h = (h * 31 + identity.charCodeAt(i)) | 0;
+  return ((h >>> 0) % b.count) === b.index;
 }
 
 /** Templates or includes that read what the tracker cannot see: planning is off while one does. */
@@ -92,6 +137,8 @@ function untrackableTemplates(root: string): string | null {
 export function beginRender(outDir: string): RenderSession {
   const paths = projectPaths();
   const out = resolve(outDir);
+  // A later batch of the same build: same plan, same data.
+  if (session?.batch && session.batch.index > 0 && session.outDir === out) return session;
   const fresh = nextTarget && nextTarget.outDir === out ? nextTarget : null;
   nextTarget = null;
   const inPlace = !fresh;
@@ -117,7 +164,9 @@ export function beginRender(outDir: string): RenderSession {
   const untrackable = untrackableTemplates(paths.root);
   if (untrackable) note = `${untrackable} reads collections or pagination.*, which are not tracked`;
   const plan = paths.cacheRoot && !untrackable ? new RenderPlan(prev, prevDir, codeHash(paths.root)) : null;
-  session = { plan, outDir: out, prevDir: existsSync(prevDir) ? prevDir : null, inPlace, note };
+  tracked = null;
+  const batch = fresh && fresh.batches > 1 ? { index: 0, count: fresh.batches } : null;
+  session = { plan, outDir: out, prevDir: existsSync(prevDir) ? prevDir : null, inPlace, note, batch };
   unfinished = session;
   return session;
 }

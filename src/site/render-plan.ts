@@ -502,18 +502,22 @@ const ORIGINAL = Symbol.for("kb.pagination-original");
  * items whose page is not kept; any other template renders entirely or not at all.
  * Returns false to skip the template, undefined to render it.
  */
-export function planTemplate(plan: RenderPlan | null, data: Record<string, unknown>, content: unknown): false | undefined {
-  if (!plan) return undefined;
+export function planTemplate(
+  plan: RenderPlan | null,
+  data: Record<string, unknown>,
+  content: unknown,
+  inBatch: (identity: string, paginated: boolean) => boolean = () => true,
+): false | undefined {
   const page = data.page as { inputPath?: string } | undefined;
   const inputPath = page?.inputPath;
   if (typeof inputPath !== "string") return undefined;
   // Reads that are not tracked: Eleventy collections, the pagination object itself.
   const looksAt = `${typeof content === "string" ? content : ""}\n${JSON.stringify(data.eleventyComputed ?? null)}\n${String(data.permalink ?? "")}`;
-  if (/\bcollections\b|\bpagination\s*\./.test(looksAt)) return undefined;
+  if (!plan || /\bcollections\b|\bpagination\s*\./.test(looksAt)) return inBatch(inputPath, false) ? undefined : false;
   const pg = data.pagination as (Record<string | symbol, unknown> & { before?: (items: unknown[], d: unknown) => unknown[] }) | undefined;
   if (pg) {
     const original = (pg[ORIGINAL] as typeof pg | undefined) ?? pg;
-    if (original.size !== 1) return undefined;
+    if (original.size !== 1) return inBatch(inputPath, false) ? undefined : false;
     const before = original.before;
     data.pagination = {
       ...original,
@@ -522,11 +526,14 @@ export function planTemplate(plan: RenderPlan | null, data: Record<string, unkno
         const list = typeof before === "function" ? before.call(this, items, d) : items;
         return list.filter((item) => {
           const key = isObject(item) ? item[RESOURCE] : undefined;
-          return typeof key !== "string" || !plan.keep(`${inputPath}#${key}`);
+          if (typeof key !== "string") return inBatch(inputPath, false);
+          const identity = `${inputPath}#${key}`;
+          return inBatch(identity, true) && !plan.keep(identity);
         });
       },
     };
     return undefined;
   }
+  if (!inBatch(inputPath, false)) return false;
   return plan.keep(inputPath) ? false : undefined;
 }
