@@ -5,20 +5,20 @@
  * cuts first, and the other shards to merge).
  *
  * Shards keep the indexer's memory flat as the corpus grows (each shard is built
- * and written by a fresh Pagefind process); the browser merges them with
- * `mergeIndex`. The index language is forced to `en`, so Pagefind neither runs its
+ * and written by a fresh Pagefind process, one after another); the browser merges
+ * them with `mergeIndex`. The index language is forced to `en`, so Pagefind neither runs its
  * jieba segmentation (the text is already cut into bigrams) nor leaves the index
  * unchunked, as it does for Chinese.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Converter } from "opencc-js";
-import * as pagefind from "pagefind";
 import type { EntityIndex } from "../entities/index.ts";
 import { lastBuild } from "../site/build-state.ts";
 import type { PublishedNote } from "../site/data.ts";
 import { HAN } from "./query.js";
-import { searchDocument } from "./records.ts";
+import * as pagefind from "pagefind";
+import { type NameLookup, searchDocument } from "./records.ts";
 
 export interface IndexStats { pages: number; shards: number; ms: number }
 
@@ -65,26 +65,11 @@ export async function indexSite(siteDir: string, source?: { notes: PublishedNote
   })();
   const { notes, index } = state;
   const t2s = simplifiedTable();
+  const names: NameLookup = {};
+  for (const e of index.entities) if (e.type !== "tag") names[e.id] = { name: e.name, aliases: e.aliases };
   const shards = Math.max(1, Math.ceil(notes.length / SHARD_SIZE));
   for (let s = 0; s < shards; s++) {
-    const { index: pf, errors } = await pagefind.createIndex({ forceLanguage: "en" });
-    if (!pf) throw new Error(`pagefind: could not create an index: ${errors.join("; ")}`);
-    try {
-      const slice = notes.slice(s * SHARD_SIZE, (s + 1) * SHARD_SIZE);
-      for (let i = 0; i < slice.length; i += 64) {
-        const batch = await Promise.all(slice.slice(i, i + 64).map((note) => {
-          const doc = searchDocument(note, index, t2s);
-          return pf.addHTMLFile({ url: doc.url, content: doc.html });
-        }));
-        const failed = batch.find((r) => r.errors.length);
-        if (failed) throw new Error(`pagefind: ${failed.errors.join("; ")}`);
-      }
-      const written = await pf.writeFiles({ outputPath: join(siteDir, bundleDir(s)) });
-      if (written.errors.length) throw new Error(`pagefind: ${written.errors.join("; ")}`);
-    } finally {
-      // A fresh Pagefind process per shard: memory is returned between shards.
-      await pagefind.close();
-    }
+    await buildShard(notes.slice(s * SHARD_SIZE, (s + 1) * SHARD_SIZE), names, t2s, join(siteDir, bundleDir(s)));
   }
   mkdirSync(join(siteDir, "pagefind"), { recursive: true });
   writeFileSync(join(siteDir, "pagefind", "kb-search.json"), JSON.stringify({
@@ -93,4 +78,28 @@ export async function indexSite(siteDir: string, source?: { notes: PublishedNote
     t2s,
   }));
   return { pages: notes.length, shards, ms: Math.round(performance.now() - t0) };
+}
+
+/**
+ * One shard: a fresh Pagefind service (the binary indexes on all cores by itself;
+ * running shards side by side measured no faster on two cores), closed afterwards
+ * so its memory is returned before the next shard starts.
+ */
+async function buildShard(notes: PublishedNote[], names: NameLookup, t2s: Record<string, string>, outputPath: string): Promise<void> {
+  const { index, errors } = await pagefind.createIndex({ forceLanguage: "en" });
+  if (!index) throw new Error(`pagefind: could not create an index: ${errors.join("; ")}`);
+  try {
+    for (let i = 0; i < notes.length; i += 64) {
+      const batch = await Promise.all(notes.slice(i, i + 64).map((note) => {
+        const doc = searchDocument(note, names, t2s);
+        return index.addHTMLFile({ url: doc.url, content: doc.html });
+      }));
+      const failed = batch.find((r) => r.errors.length);
+      if (failed) throw new Error(`pagefind: ${failed.errors.join("; ")}`);
+    }
+    const written = await index.writeFiles({ outputPath });
+    if (written.errors.length) throw new Error(`pagefind: ${written.errors.join("; ")}`);
+  } finally {
+    await pagefind.close();
+  }
 }

@@ -8,7 +8,6 @@
  * from the typed records rather than from scraping HTML.
  */
 import type { PublishedNote } from "../site/data.ts";
-import type { EntityIndex } from "../entities/index.ts";
 import { stripMarkdown } from "../text.ts";
 import { indexText } from "./query.js";
 
@@ -18,10 +17,13 @@ export const FILTER_NAMES = { person: "人物", company: "公司", product: "产
 
 export interface SearchDocument { url: string; html: string }
 
-export function searchDocument(note: PublishedNote, index: EntityIndex, table: Record<string, string> | null): SearchDocument {
+/** The names of an entity, by id: all a search document needs from the entity index. */
+export type NameLookup = Record<string, { name: string; aliases: string[] }>;
+
+export function searchDocument(note: PublishedNote, names: NameLookup, table: Record<string, string> | null): SearchDocument {
   const t = (s: string) => esc(indexText(s, table));
   const declared = new Set(note.declaredNames);
-  const named = [...note.links.people, ...note.links.companies, ...note.links.products].map((r) => index.byId.get(r.id)).filter((e) => e !== undefined);
+  const named = [...note.links.people, ...note.links.companies, ...note.links.products].map((r) => names[r.id]).filter((e) => e !== undefined);
   const heavy = named.filter((e) => declared.has(e.name)).flatMap((e) => [e.name, ...e.aliases]);
   const light = named.filter((e) => !declared.has(e.name)).flatMap((e) => [e.name, ...e.aliases]);
   const tags = note.links.tags.map((r) => r.name);
