@@ -41,11 +41,12 @@ export function searchDocument(note: PublishedNote, names: NameLookup, table: Re
     `<meta data-pagefind-sort="date[content]" content="${note.date ?? "0000-00-00"}">`,
     `<h1 data-pagefind-weight="10">${t(note.title)}</h1>`,
   ];
-  if (heavy.length || tags.length) parts.push(`<p data-pagefind-weight="6">${t([...heavy, ...tags].join(" ⁞ "))}</p>`);
-  if (note.authors.length || note.speakers.length) parts.push(`<p data-pagefind-weight="3">${t([...note.authors, ...note.speakers].join(" ⁞ "))}</p>`);
+  // Names and aliases are searchable metadata, not text: they rank (weights set in
+  // search.js) without ever becoming the excerpt a reader sees.
+  const nameMeta = (key: string, list: string[]) => (list.length ? [meta(key, indexText(list.join(" ⁞ "), table))] : []);
+  parts.push(...nameMeta("declared", [...heavy, ...tags]), ...nameMeta("people", [...note.authors, ...note.speakers]), ...nameMeta("mentioned", light));
   if (note.summary) parts.push(`<p data-pagefind-weight="2">${t(stripMarkdown(note.summary))}</p>`);
   if (note.details.reason) parts.push(`<p data-pagefind-weight="2">${t(note.details.reason)}</p>`);
-  if (light.length) parts.push(`<p data-pagefind-weight="1">${t(light.join(" ⁞ "))}</p>`);
   for (const s of note.sections) {
     if (s.heading) parts.push(`<h2 id="${esc(s.id)}">${t(s.heading)}</h2>`);
     for (const b of s.blocks) {

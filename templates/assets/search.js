@@ -186,7 +186,9 @@ async function start() {
   vocab = new Set(config.vocabulary);
   // pageLength 0.2 (default 0.75): long transcripts that declare an entity in their
   // metadata should outrank a short digest item that mentions it once.
-  await pf.options({ excerptLength: 36, ranking: { pageLength: 0.2 } });
+  // metaWeights: names a note's metadata declares count most, then who wrote or spoke,
+  // then names it mentions (their aliases make 英伟达 find NVIDIA); see records.ts.
+  await pf.options({ excerptLength: 36, ranking: { pageLength: 0.2, metaWeights: { title: 10, declared: 6, people: 3, mentioned: 1, date: 0, kind: 0 } } });
   // Pagefind picks its query handling from <html lang>: for zh-CN it would re-cut
   // our bigram terms with Intl.Segmenter. The index is built as `en` (see
   // src/search/query.js), so the wrapper is created while the page says `en`.
