@@ -71,6 +71,8 @@ export const TYPE_LABELS: Record<EntityType, string> = { person: "人物", compa
 
 const PLACEHOLDER_SPEAKER = /^(?:[A-Za-z@]|说话人\s*\d*|speaker\s*\d*|主持人|嘉宾|观众|听众|现场观众|unknown|未知|匿名)$/i;
 const EXCERPTS_PER_NOTE = 3;
+/** How many of an entity's newest notes show excerpts on its page. */
+export const EXCERPTED_NOTES = 30;
 const CONTEXT_BEFORE = 36;
 const CONTEXT_AFTER = 64;
 
@@ -283,6 +285,12 @@ export function buildEntityIndex(notes: Note[], registry: Registry): EntityIndex
   const byId = new Map(list.map((e) => [e.id, e]));
   for (const e of list) {
     e.notes.sort(byDateDesc);
+    // Excerpts for the newest notes only: a company named in 5,000 notes would otherwise
+    // get a page of megabytes. Older notes stay listed, with their mention counts.
+    for (const n of e.notes.slice(EXCERPTED_NOTES)) {
+      n.excerpts = [];
+      n.quotes = [];
+    }
     e.related = [...(co.get(e.id) ?? [])].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 8).map(([id, count]) => ({ ...ref(byId.get(id)!), count }));
   }
   // Related notes: shared entities weighted by rarity; very common entities say little.
