@@ -167,9 +167,11 @@ async function search() {
   const { results, filters: counts } = await runSearch(query, filters, sort.value);
   if (gen !== generation) return;
   current = results; shown = 0; list.textContent = "";
-  status.textContent = results.length ? `找到 ${results.length} 篇${query ? `与「${query}」相关的` : ""}笔记` : `没有找到${query ? `与「${query}」相关的` : ""}笔记`;
   renderFacets(counts ?? (await pf.filters()));
   await renderMore();
+  if (gen !== generation) return;
+  // The status line is announced to screen readers, and tests wait on it: set it last.
+  status.textContent = results.length ? `找到 ${results.length} 篇${query ? `与「${query}」相关的` : ""}笔记` : `没有找到${query ? `与「${query}」相关的` : ""}笔记`;
 }
 
 let timer = 0;
