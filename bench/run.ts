@@ -21,6 +21,7 @@ import { join, resolve } from "node:path";
 import { writeBaseline } from "./baseline.ts";
 import { extraNote, noteSource, writeCorpus } from "./corpus.ts";
 import { measure, type Measured, sampleTree } from "./proc.ts";
+import { benchSearch, QUERIES, type SearchBench } from "./search.ts";
 import { spawn } from "node:child_process";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -161,7 +162,7 @@ async function watchLatency(project: string, seeds: string, cache: string, site:
   }
 }
 
-interface SizeResult { n: number; corpusMB: number; entities: number | null; first: OurBuild; second: OurBuild; added: OurBuild; base: Baseline; watch: Watch | null }
+interface SizeResult { n: number; corpusMB: number; entities: number | null; first: OurBuild; second: OurBuild; added: OurBuild; base: Baseline; watch: Watch | null; search: SearchBench }
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "kb-bench-"));
@@ -183,6 +184,9 @@ async function main(): Promise<void> {
       console.log(`  (a) the same build again, nothing changed`);
       const second = await ourBuild(project, seeds, cache, site, "second build");
       const entities = (() => { try { return (JSON.parse(readFileSync(join(site, "api", "entities.json"), "utf8")) as unknown[]).length; } catch { return null; } })();
+      console.log(`  (e) search step: ours vs plain Pagefind Chinese indexing of the same pages, bytes per query in Chromium`);
+      const search = await benchSearch(site, seeds, cache);
+      console.log(`      ours ${s(search.ours.ms)} ${gb(search.ours.peak)}; Pagefind zh ${search.baseline ? `${s(search.baseline.ms)} ${gb(search.baseline.peak)}` : "skipped"}`);
       console.log(`  (b) baseline: plain Eleventy + Pagefind`);
       const bdir = join(work, `baseline-${n}`);
       writeBaseline(bdir, notes, join(ROOT, "node_modules"));
@@ -198,7 +202,7 @@ async function main(): Promise<void> {
         watch = await watchLatency(project, seeds, cache, site, n);
         console.log(`      note page ${s(watch.notePage)}, every page ${s(watch.allPages)} (${watch.rendered}), search ${s(watch.search)}`);
       }
-      results.push({ n, corpusMB, entities, first, second, added, base, watch });
+      results.push({ n, corpusMB, entities, first, second, added, base, watch, search });
       if (!KEEP) for (const d of [seeds, site, join(work, `cache-${n}`)]) rmSync(d, { recursive: true, force: true });
     }
   } finally {
@@ -244,6 +248,16 @@ function markdown(rs: SizeResult[], started: Date, load0: number[], load1: numbe
   row("**(d) → every page it touches**", (r) => (r.watch ? `${s(r.watch.allPages)} (${r.watch.rendered.replace(/ \(.*\)$/, "")})` : "not run"));
   row("**(d) → search index**", (r) => (r.watch ? s(r.watch.search) : "not run"));
   row("(d) server peak memory", (r) => (r.watch ? gb(r.watch.peak) : "–"));
+  const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+  const zh = (r: SizeResult, f: (b: NonNullable<SearchBench["baseline"]>) => string) => (r.search.baseline ? f(r.search.baseline) : "skipped");
+  row("**(e) search step: ours**", (r) => `${s(r.search.ours.ms)}, ${gb(r.search.ours.peak)}`);
+  row("(e) search step: Pagefind, Chinese (jieba)", (r) => zh(r, (b) => `${s(b.ms)}, ${gb(b.peak)}`));
+  row("**ratio to Pagefind Chinese: time / memory**", (r) => zh(r, (b) => `${ratio(r.search.ours.ms, b.ms)} / ${ratio(r.search.ours.peak, b.peak)}`));
+  row("(e) index: ours / Pagefind Chinese", (r) => `${mbs(r.search.ours.bytes)} in ${r.search.ours.files} files / ${zh(r, (b) => `${mbs(b.bytes)} in ${b.files} files`)}`);
+  row("(e) bytes per query, mean (max): ours", (r) => `${kb(r.search.ours.queryBytes)} (${kb(r.search.ours.maxQueryBytes)}); engine load ${kb(r.search.ours.initBytes)}`);
+  row("(e) bytes per query, mean (max): Pagefind Chinese", (r) => zh(r, (b) => `${kb(b.queryBytes)} (${kb(b.maxQueryBytes)}); engine load ${kb(b.initBytes)}`));
+  lines.push("");
+  lines.push(`(e) measures the search step alone (pipeline from the parse cache, then indexing; memory includes the pipeline's Node process), against the Pagefind CLI over the same note pages with \`lang="zh-CN"\`. Bytes per query: what Chromium downloads from the index for each of ${QUERIES.length} queries (${QUERIES.join("、")}), first page of results included.`);
   return lines.join("\n") + "\n";
 }
 
