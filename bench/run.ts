@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --sizes 1000,5000,10000] [--watch-sizes 1000,5000] [--keep]`
+ * `npm run bench [-- --sizes 1000,5000,10000] [--watch-sizes 1000,5000] [--search-sizes 1000] [--keep] [--skip-baseline]`
  *
  * For each size, on a synthetic corpus cut from the seeds (bench/corpus.ts), in a
  * frozen copy of the project (so edits made meanwhile do not leak in):
@@ -11,7 +11,9 @@
  *   (c) our build again after adding one file;
  *   (d) `npm start` on the built site: the time from a new file in seeds/ to its pages
  *       being written (first its own page, then every page it touches: the end of
- *       the rebuild) and to the search index being updated.
+ *       the rebuild) and to the search index being updated;
+ *   (e) the search step alone against Pagefind's own Chinese indexing of the same
+ *       pages, and the bytes each query downloads in Chromium (bench/search.ts).
  * Wall time, peak memory of the process tree (Pagefind included), output and index
  * size. Prints a markdown report and writes it to bench/results/<date>.md (+ .json).
  */
@@ -30,6 +32,14 @@ const opt = (name: string, def: string) => { const i = args.indexOf(name); retur
 const SIZES = opt("--sizes", "1000,5000,10000").split(",").map(Number);
 const WATCH_SIZES = opt("--watch-sizes", SIZES.filter((n) => n <= 5000).join(",")).split(",").filter(Boolean).map(Number);
 const KEEP = args.includes("--keep");
+/** For experiments: our builds only. */
+const SKIP_BASELINE = args.includes("--skip-baseline");
+/**
+ * (e) re-runs the search step and Pagefind's Chinese indexing (plus Chromium): about
+ * 5 minutes at 10,000 notes, so by default only at the smallest size, which keeps a
+ * full run under ~25 minutes. `--search-sizes 1000,5000,10000` for all of them.
+ */
+const SEARCH_SIZES = opt("--search-sizes", String(SIZES[0] ?? "")).split(",").filter(Boolean).map(Number);
 
 const GB = 1024 ** 3, MB = 1024 ** 2;
 const s = (ms: number | null | undefined) => (ms == null ? "–" : `${(ms / 1000).toFixed(1)} s`);
@@ -162,7 +172,7 @@ async function watchLatency(project: string, seeds: string, cache: string, site:
   }
 }
 
-interface SizeResult { n: number; corpusMB: number; entities: number | null; first: OurBuild; second: OurBuild; added: OurBuild; base: Baseline; watch: Watch | null; search: SearchBench }
+interface SizeResult { n: number; corpusMB: number; entities: number | null; first: OurBuild; second: OurBuild; added: OurBuild; base: Baseline | null; watch: Watch | null; search: SearchBench | null }
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "kb-bench-"));
@@ -184,14 +194,20 @@ async function main(): Promise<void> {
       console.log(`  (a) the same build again, nothing changed`);
       const second = await ourBuild(project, seeds, cache, site, "second build");
       const entities = (() => { try { return (JSON.parse(readFileSync(join(site, "api", "entities.json"), "utf8")) as unknown[]).length; } catch { return null; } })();
-      console.log(`  (e) search step: ours vs plain Pagefind Chinese indexing of the same pages, bytes per query in Chromium`);
-      const search = await benchSearch(site, seeds, cache);
-      console.log(`      ours ${s(search.ours.ms)} ${gb(search.ours.peak)}; Pagefind zh ${search.baseline ? `${s(search.baseline.ms)} ${gb(search.baseline.peak)}` : "skipped"}`);
-      console.log(`  (b) baseline: plain Eleventy + Pagefind`);
-      const bdir = join(work, `baseline-${n}`);
-      writeBaseline(bdir, notes, join(ROOT, "node_modules"));
-      const base = await baseline(bdir);
-      if (!KEEP) rmSync(bdir, { recursive: true, force: true });
+      let search: SearchBench | null = null;
+      if (SEARCH_SIZES.includes(n)) {
+        console.log(`  (e) search step: ours vs plain Pagefind Chinese indexing of the same pages, bytes per query in Chromium`);
+        search = await benchSearch(site, seeds, cache);
+        console.log(`      ours ${s(search.ours.ms)} ${gb(search.ours.peak)}; Pagefind zh ${search.baseline ? `${s(search.baseline.ms)} ${gb(search.baseline.peak)}` : "skipped"}`);
+      }
+      let base: Baseline | null = null;
+      if (!SKIP_BASELINE) {
+        console.log(`  (b) baseline: plain Eleventy + Pagefind`);
+        const bdir = join(work, `baseline-${n}`);
+        writeBaseline(bdir, notes, join(ROOT, "node_modules"));
+        base = await baseline(bdir);
+        if (!KEEP) rmSync(bdir, { recursive: true, force: true });
+      }
       console.log(`  (c) our build after adding one file`);
       const extra = extraNote(n + 1);
       writeFileSync(join(seeds, extra.file), noteSource(extra));
@@ -214,7 +230,7 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const stamp = started.toISOString().slice(0, 16).replace(/[:T]/g, "-");
   writeFileSync(join(dir, `${stamp}.md`), report);
-  writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(results.map((r) => ({ ...r, base: { ...r.base, eleventy: { ...r.base.eleventy, out: undefined }, pagefind: { ...r.base.pagefind, out: undefined } } })), null, 2));
+  writeFileSync(join(dir, `${stamp}.json`), JSON.stringify(results.map((r) => ({ ...r, base: r.base && { ...r.base, eleventy: { ...r.base.eleventy, out: undefined }, pagefind: { ...r.base.pagefind, out: undefined } } })), null, 2));
   console.log(`[bench] written to bench/results/${stamp}.md`);
 }
 
@@ -229,16 +245,16 @@ function markdown(rs: SizeResult[], started: Date, load0: number[], load1: numbe
   lines.push("|---|" + rs.map(() => "---:").join("|") + "|");
   const row = (label: string, f: (r: SizeResult) => string) => lines.push(`| ${label} | ${rs.map(f).join(" | ")} |`);
   row("corpus", (r) => `${r.corpusMB.toFixed(0)} MB, ${r.entities ?? "?"} entity pages`);
-  row("**(b) baseline: plain Eleventy**", (r) => `${s(r.base.eleventy.ms)}, ${gb(r.base.eleventy.peak)}`);
-  row("(b) baseline: Pagefind CLI", (r) => `${s(r.base.pagefind.ms)}, ${gb(r.base.pagefind.peak)}`);
-  row("(b) baseline output / index", (r) => `${r.base.pages} files, ${mbs(r.base.site)} / ${mbs(r.base.index)}`);
+  row("**(b) baseline: plain Eleventy**", (r) => (r.base ? `${s(r.base.eleventy.ms)}, ${gb(r.base.eleventy.peak)}` : "not run"));
+  row("(b) baseline: Pagefind CLI", (r) => (r.base ? `${s(r.base.pagefind.ms)}, ${gb(r.base.pagefind.peak)}` : "not run"));
+  row("(b) baseline output / index", (r) => (r.base ? `${r.base.pages} files, ${mbs(r.base.site)} / ${mbs(r.base.index)}` : "–"));
   row("**(a) our full build, search excluded**", (r) => `${s(r.first.untilSearch)}, ${gb(r.first.peakNoSearch)}`);
   row("　of which link (entity index)", (r) => s(r.first.link));
   row("　of which render (Eleventy)", (r) => s(r.first.render));
-  row("**ratio to plain Eleventy**", (r) => ratio(r.first.untilSearch, r.base.eleventy.ms));
+  row("**ratio to plain Eleventy**", (r) => ratio(r.first.untilSearch, r.base?.eleventy.ms));
   row("(a) our search step", (r) => `${s(r.first.search)}`);
   row("(a) our full build, total", (r) => `${s(r.first.wall)}, ${gb(r.first.peak)}`);
-  row("ratio to Eleventy + Pagefind", (r) => ratio(r.first.wall, r.base.eleventy.ms + r.base.pagefind.ms));
+  row("ratio to Eleventy + Pagefind", (r) => ratio(r.first.wall, r.base ? r.base.eleventy.ms + r.base.pagefind.ms : null));
   row("(a) output / index", (r) => `${r.first.files} files, ${mbs(r.first.site)} / ${mbs(r.first.index)}`);
   row("**second build, nothing changed**", (r) => `${s(r.second.wall)} (${ratio(r.second.wall, r.first.wall)} of the first)`);
   row("(c) build after adding one file", (r) => `${s(r.added.wall)}, ${gb(r.added.peak)}`);
@@ -249,12 +265,13 @@ function markdown(rs: SizeResult[], started: Date, load0: number[], load1: numbe
   row("**(d) → search index**", (r) => (r.watch ? s(r.watch.search) : "not run"));
   row("(d) server peak memory", (r) => (r.watch ? gb(r.watch.peak) : "–"));
   const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
-  const zh = (r: SizeResult, f: (b: NonNullable<SearchBench["baseline"]>) => string) => (r.search.baseline ? f(r.search.baseline) : "skipped");
-  row("**(e) search step: ours**", (r) => `${s(r.search.ours.ms)}, ${gb(r.search.ours.peak)}`);
+  const zh = (r: SizeResult, f: (b: NonNullable<SearchBench["baseline"]>) => string) => (r.search?.baseline ? f(r.search.baseline) : r.search ? "skipped" : "not run");
+  const ours = (r: SizeResult, f: (o: SearchBench["ours"]) => string) => (r.search ? f(r.search.ours) : "not run");
+  row("**(e) search step: ours**", (r) => ours(r, (o) => `${s(o.ms)}, ${gb(o.peak)}`));
   row("(e) search step: Pagefind, Chinese (jieba)", (r) => zh(r, (b) => `${s(b.ms)}, ${gb(b.peak)}`));
-  row("**ratio to Pagefind Chinese: time / memory**", (r) => zh(r, (b) => `${ratio(r.search.ours.ms, b.ms)} / ${ratio(r.search.ours.peak, b.peak)}`));
-  row("(e) index: ours / Pagefind Chinese", (r) => `${mbs(r.search.ours.bytes)} in ${r.search.ours.files} files / ${zh(r, (b) => `${mbs(b.bytes)} in ${b.files} files`)}`);
-  row("(e) bytes per query, mean (max): ours", (r) => `${kb(r.search.ours.queryBytes)} (${kb(r.search.ours.maxQueryBytes)}); engine load ${kb(r.search.ours.initBytes)}`);
+  row("**ratio to Pagefind Chinese: time / memory**", (r) => zh(r, (b) => `${ratio(r.search!.ours.ms, b.ms)} / ${ratio(r.search!.ours.peak, b.peak)}`));
+  row("(e) index: ours / Pagefind Chinese", (r) => ours(r, (o) => `${mbs(o.bytes)} in ${o.files} files / ${zh(r, (b) => `${mbs(b.bytes)} in ${b.files} files`)}`));
+  row("(e) bytes per query, mean (max): ours", (r) => ours(r, (o) => `${kb(o.queryBytes)} (${kb(o.maxQueryBytes)}); engine load ${kb(o.initBytes)}`));
   row("(e) bytes per query, mean (max): Pagefind Chinese", (r) => zh(r, (b) => `${kb(b.queryBytes)} (${kb(b.maxQueryBytes)}); engine load ${kb(b.initBytes)}`));
   lines.push("");
   lines.push(`(e) measures the search step alone (pipeline from the parse cache, then indexing; memory includes the pipeline's Node process), against the Pagefind CLI over the same note pages with \`lang="zh-CN"\`. Bytes per query: what Chromium downloads from the index for each of ${QUERIES.length} queries (${QUERIES.join("、")}), first page of results included.`);

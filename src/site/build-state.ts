@@ -205,7 +205,7 @@ export function publishedManifest(outDir: string): Manifest | null {
   return paths.cacheRoot ? loadManifest(paths.cacheRoot, resolve(outDir)) : null;
 }
 
-/** Size in bytes of the files a manifest lists, or null when one is missing (the folder was touched). */
+/** Whether every page file the manifest lists is still in `outDir` (false: the folder was touched). */
 export function outputsIntact(outDir: string, m: Manifest): boolean {
   for (const f of m.outputs) {
     try {
