@@ -150,7 +150,9 @@ async function build(args: string[]): Promise<number> {
     if (!state) throw new Error("the pipeline did not run: is eleventy.config.ts registering the `kb` data?");
     const render = currentRender();
     const { errors, warnings } = printReport(verbose);
+    const tFinish = performance.now();
     const summary = finishRender(written);
+    if (verbose && summary) console.log(`[kb] manifest: ${num(Object.keys(summary.manifest.pages).length)} pages, ${num(summary.manifest.deps.length)} dependencies in ${secs(performance.now() - tFinish)}`);
     const kept = summary && render?.prevDir ? carryOver(render.prevDir, tmp, summary.keep) : 0;
     const pages = folderStats(tmp);
     const s = state.result.stats;
