@@ -10,7 +10,6 @@ import { beginRender, currentRender, finishRender, inBatch, loadSiteData, projec
 import { patchNunjucks, planTemplate, removeOutputs } from "./src/site/render-plan.ts";
 import { registerFilters } from "./src/site/filters.ts";
 import { markdown } from "./src/site/markdown.ts";
-import { prefixDataUrls } from "./src/site/path-prefix.ts";
 
 // Eleventy 3 ships no TypeScript types; this is the part of its config API we use.
 interface EleventyConfig {
@@ -18,7 +17,6 @@ interface EleventyConfig {
   addFilter(name: string, fn: (...args: never[]) => unknown): void;
   addPlugin(plugin: unknown, options?: unknown): void;
   addPassthroughCopy(map: Record<string, string>): void;
-  addTransform(name: string, fn: (this: { page: { outputPath: string | false } }, content: string) => string): void;
   addWatchTarget(path: string): void;
   setLibrary(name: string, lib: unknown): void;
   setServerOptions(options: Record<string, unknown>): void;
@@ -41,11 +39,6 @@ export default function (eleventyConfig: EleventyConfig) {
   registerFilters(eleventyConfig);
   eleventyConfig.setLibrary("md", markdown);
   eleventyConfig.addPlugin(HtmlBasePlugin);
-  // Under a pathPrefix, URLs that scripts read from data-* attributes get it too (search's data-bundle).
-  eleventyConfig.addTransform("kb-data-url-prefix", function (content) {
-    const out = this.page.outputPath;
-    return typeof out === "string" && out.endsWith(".html") ? prefixDataUrls(content, process.env.KB_PATH_PREFIX ?? "/") : content;
-  });
   eleventyConfig.addPlugin(rssPlugin);
   eleventyConfig.addPassthroughCopy({ "templates/assets": "assets", "src/search/query.js": "assets/search-query.js" });
   eleventyConfig.setServerOptions({ port: Number(process.env.PORT ?? 8080), showAllHosts: false });

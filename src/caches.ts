@@ -84,15 +84,30 @@ function writeAtomic(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+const PARSER_CODE = ["note.ts", "text.ts", "ingest/index.ts", "ingest/body.ts", "ingest/digest.ts", "ingest/garden.ts", "ingest/metadata.ts", "ingest/raw.ts"];
 const ENTITY_CODE = ["entities/index.ts", "entities/detect.ts", "entities/registry.ts", "text.ts", "note.ts"];
-let entityCode: string | null = null;
+const codeHashes = new Map<string, string>();
+
+/** Hash of some of our own source files (paths relative to src/), read once per process. */
+function codeVersion(files: string[]): string {
+  const key = files.join("\0");
+  let hash = codeHashes.get(key);
+  if (!hash) {
+    const h = sha256();
+    for (const f of files) h.update(f).update("\0").update(readFileSync(fileURLToPath(new URL(`./${f}`, import.meta.url))));
+    codeHashes.set(key, (hash = h.digest("hex").slice(0, 16)));
+  }
+  return hash;
+}
+
+/** Hash of the parser's code: a changed parser invalidates every cached parse. */
+export function parserVersion(): string {
+  return codeVersion(PARSER_CODE);
+}
 
 /** Hash of the entity-linking code: a changed linker re-links. */
 export function linkerVersion(): string {
-  if (entityCode) return entityCode;
-  const h = sha256();
-  for (const f of ENTITY_CODE) h.update(f).update("\0").update(readFileSync(fileURLToPath(new URL(`./${f}`, import.meta.url))));
-  return (entityCode = h.digest("hex").slice(0, 16));
+  return codeVersion(ENTITY_CODE);
 }
 
 let linkedInMemory: { key: string; index: EntityIndex } | null = null;

@@ -7,11 +7,9 @@
  *   5. report every input with its status and messages.
  * Rendering (Eleventy + Nunjucks) and search (Pagefind) consume the result.
  */
-import { createHash } from "node:crypto";
 import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
-import { cachedLink, cachedParse, linkKey, pruneParseMemory, sourceKey } from "./caches.ts";
+import { cachedLink, cachedParse, linkKey, parserVersion, pruneParseMemory, sourceKey } from "./caches.ts";
 import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
 import { parseSource, SOURCE_EXTENSIONS } from "./ingest/index.ts";
@@ -53,15 +51,6 @@ export interface PipelineResult {
 
 /** Larger files are refused: a source this size is not a note. */
 export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
-
-const PARSER_FILES = ["note.ts", "text.ts", "ingest/index.ts", "ingest/body.ts", "ingest/digest.ts", "ingest/garden.ts", "ingest/metadata.ts", "ingest/raw.ts"];
-
-/** Hash of the parser's own code: a changed parser invalidates every cached parse. */
-export function parserVersion(): string {
-  const h = createHash("sha256");
-  for (const f of PARSER_FILES) h.update(readFileSync(fileURLToPath(new URL(`./${f}`, import.meta.url))));
-  return h.digest("hex").slice(0, 16);
-}
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
