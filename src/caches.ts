@@ -9,6 +9,8 @@
  *           every note's parse key and id): a changed registry, a changed linker or
  *           any changed note re-links. Kept in memory and in `.cache/links/` (the
  *           newest two), so a build after a template or code change skips linking.
+ *           `npm start` also keeps each note's text matches (MatchMemo), so re-linking
+ *           after a new file matches that file only.
  * - inputs: `fingerprintSources` hashes the seeds folder (paths and bytes) for the
  *           "nothing changed" check of `npm run build`.
  */
@@ -16,7 +18,7 @@ import { createHash } from "node:crypto";
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { EntityIndex, NoteLinks, Entity } from "./entities/index.ts";
+import { type EntityIndex, type NoteLinks, type Entity, MatchMemo } from "./entities/index.ts";
 import type { ParsedSource } from "./ingest/index.ts";
 
 const sha256 = () => createHash("sha256");
@@ -28,7 +30,7 @@ const parsedInMemory = new Map<string, ParsedSource>();
 /** Keep parsed sources in memory between pipeline runs (`npm start`); a one-shot build does not need to. */
 export function keepParsesInMemory(on: boolean): void {
   memoryOn = on;
-  if (!on) { parsedInMemory.clear(); stamps.clear(); }
+  if (!on) { parsedInMemory.clear(); stamps.clear(); validated.clear(); matchMemo = null; }
 }
 let memoryOn = false;
 
@@ -72,8 +74,25 @@ export function cachedParse(key: string, cacheDir: string | null, parse: () => P
   return { result, from };
 }
 
+const validated = new Map<string, { success: boolean }>();
+
+/**
+ * A draft validated as a `Note` (`key`: its source's parse key, position and id). `npm start`
+ * keeps the result, so an unchanged note is the same object from one rebuild to the next:
+ * cheaper (no validation), and what lets later stages recognise unchanged values by identity.
+ */
+export function validNote<T extends { success: boolean }>(key: string, check: () => T): T {
+  if (!memoryOn) return check();
+  const hit = validated.get(key) as T | undefined;
+  if (hit) return hit;
+  const result = check();
+  validated.set(key, result);
+  return result;
+}
+
 /** Forget parses of sources no longer present (a long-running process must not grow forever). */
 export function pruneParseMemory(liveKeys: Set<string>): void {
+  for (const key of validated.keys()) if (!liveKeys.has(key.slice(0, key.indexOf("\u0000")))) validated.delete(key);
   for (const key of parsedInMemory.keys()) if (!liveKeys.has(key)) parsedInMemory.delete(key);
   for (const [path, s] of stamps) if (!liveKeys.has(s.key)) stamps.delete(path);
 }
@@ -111,6 +130,15 @@ export function linkerVersion(): string {
 }
 
 let linkedInMemory: { key: string; index: EntityIndex } | null = null;
+let matchMemo: MatchMemo | null = null;
+/** A long-running process has written one entity index to disk (later ones are only kept in memory). */
+let linkWritten = false;
+
+/** Each note's text matches, kept between the rebuilds of `npm start` (undefined in a one-shot build). */
+export function linkMemo(): MatchMemo | undefined {
+  if (!memoryOn) return undefined;
+  return (matchMemo ??= new MatchMemo());
+}
 
 /**
  * The stored index is one JSON value per line (a header, the entities, then each
@@ -166,7 +194,10 @@ export function cachedLink(key: string, dir: string | null, link: () => EntityIn
   }
   const index = link();
   linkedInMemory = { key, index };
-  if (path && dir) {
+  // `npm start` writes the first index only: one per rebuild would cost more than it saves
+  // (its next start re-links the changed notes anyway).
+  if (path && dir && !(memoryOn && linkWritten)) {
+    linkWritten = true;
     mkdirSync(dir, { recursive: true });
     writeIndex(path, index);
     const old = readdirSync(dir).filter((f) => f !== `${key}.ndjson` && !f.endsWith(".tmp"))

@@ -9,7 +9,7 @@
  */
 import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, existsSync } from "node:fs";
 import { dirname, extname, join, relative, resolve, sep } from "node:path";
-import { cachedLink, cachedParse, linkKey, parserVersion, pruneParseMemory, sourceKey } from "./caches.ts";
+import { cachedLink, cachedParse, linkKey, linkMemo, parserVersion, validNote, pruneParseMemory, sourceKey } from "./caches.ts";
 import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
 import { parseSource, SOURCE_EXTENSIONS } from "./ingest/index.ts";
@@ -152,10 +152,10 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const notes: Note[] = [];
   for (const { report, drafts } of parsed) {
     const stem = stems.get(report)!;
-    for (const draft of drafts) {
+    const skey = sourceKeys.get(report)!;
+    drafts.forEach((draft, i) => {
       const id = ids.claim(slugify(draft.source.entry !== null ? `${stem}-${draft.source.entry}` : stem, 80));
-      const candidate = { ...draft, id, url: `/notes/${id}/` };
-      const checked = Note.safeParse(candidate);
+      const checked = validNote(`${skey}\u0000${i}\u0000${id}`, () => Note.safeParse({ ...draft, id, url: `/notes/${id}/` }));
       if (checked.success) {
         notes.push(checked.data);
         report.notes.push(id);
@@ -163,7 +163,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
         const issue = checked.error.issues[0]!;
         report.messages.push({ level: "error", line: draft.source.line, message: `note "${draft.title.slice(0, 40)}" is invalid: \`${issue.path.join(".")}\` ${issue.message}; it was not published` });
       }
-    }
+    });
     if (drafts.length === 0 && !report.messages.some((m) => m.level === "error" || m.level === "warning")) {
       report.messages.push({ level: "warning", message: "no note was found in this file" });
     }
@@ -174,7 +174,9 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const registry = loadRegistry();
   const key = linkKey(registry.hash, parsed.map(({ report }) => ({ sourceKey: sourceKeys.get(report)!, ids: report.notes })));
   pruneParseMemory(new Set(sourceKeys.values()));
-  const { index, from: linked } = cachedLink(key, options.linkCacheDir ?? null, () => buildEntityIndex(notes, registry.entries));
+  const noteKeys = new Map<string, string>();
+  for (const { report } of parsed) for (const id of report.notes) noteKeys.set(id, `${sourceKeys.get(report)!}\u0000${id}`);
+  const { index, from: linked } = cachedLink(key, options.linkCacheDir ?? null, () => buildEntityIndex(notes, registry.entries, { memo: linkMemo(), keys: noteKeys }));
   const t2 = performance.now();
   return {
     notes,

@@ -71,9 +71,13 @@ export const TYPE_LABELS: Record<EntityType, string> = { person: "人物", compa
 
 const PLACEHOLDER_SPEAKER = /^(?:[A-Za-z@]|说话人\s*\d*|speaker\s*\d*|主持人|嘉宾|观众|听众|现场观众|unknown|未知|匿名)$/i;
 const EXCERPTS_PER_NOTE = 3;
+/** Related notes per note, and how many of its rarest entities find them. */
+const RELATED_NOTES = 5;
+const RELATED_BY = 12;
 /** How many of an entity's newest notes show excerpts on its page. */
 export const EXCERPTED_NOTES = 30;
 const CONTEXT_BEFORE = 36;
+const NONE: Excerpt[] = Object.freeze([]) as unknown as Excerpt[];
 const CONTEXT_AFTER = 64;
 
 interface Draft {
@@ -128,7 +132,132 @@ function byDateDesc<T extends { date: string | null; title: string }>(a: T, b: T
 
 const ZH = new Intl.Collator("zh-CN");
 
-export function buildEntityIndex(notes: Note[], registry: Registry): EntityIndex {
+/** Where a note's text names an entity: mention count and the first excerpts, per entity key. */
+export interface TextMatches {
+  hits: Map<string, { count: number; excerpts: Excerpt[] }>;
+  /** The note's text folded as the matcher sees it (NFKC, lower case): kept by MatchMemo to test new aliases against. */
+  folded: string;
+  /** Every speaker turn as a quote, with the speaker's folded name (who said it is resolved per build). */
+  turns: Array<{ folded: string; quote: Excerpt }>;
+}
+
+/** Match every passage of `note` (title, summary, headings, blocks). */
+function matchText(note: Note, matcher: Matcher, keepFolded: boolean): TextMatches {
+  const hits: TextMatches["hits"] = new Map();
+  const folded: string[] = [];
+  for (const unit of unitsOf(note)) {
+    if (keepFolded) folded.push(unit.text.normalize("NFKC").toLowerCase());
+    // One excerpt per passage and entity: `Jensen（黄仁勋）` is one place, not two.
+    const excerpted = new Set<string>();
+    for (const m of matcher.find(unit.text)) {
+      let hit = hits.get(m.entityKey);
+      if (!hit) hits.set(m.entityKey, (hit = { count: 0, excerpts: [] }));
+      hit.count++;
+      if (hit.excerpts.length < EXCERPTS_PER_NOTE && !excerpted.has(m.entityKey)) {
+        excerpted.add(m.entityKey);
+        hit.excerpts.push({ sectionId: unit.sectionId, heading: unit.heading, ...excerptOf(unit.text, m.start, m.end), time: unit.time, videoUrl: videoAt(note.source.url, unit.time), speaker: unit.speaker });
+      }
+    }
+  }
+  const turns: TextMatches["turns"] = [];
+  for (const s of note.sections) for (const b of s.blocks) {
+    if (b.type !== "turn") continue;
+    const text = stripMarkdown(b.text);
+    const time = b.time ?? s.time?.start ?? null;
+    turns.push({ folded: foldName(b.speaker), quote: { sectionId: s.id, heading: s.heading, before: "", match: "", after: text.length > 140 ? `${text.slice(0, 140)}…` : text, time, videoUrl: videoAt(note.source.url, time), speaker: b.speaker } });
+  }
+  return { hits, folded: folded.join("\n"), turns };
+}
+
+/**
+ * Text matches of every note, kept between the builds of a long-running process
+ * (`npm start`), so a new file costs matching one note, not all of them.
+ *
+ * Matches depend on the note and on the set of aliases. When the alias set changes
+ * (a new file declares a name nobody declared before, or the only file declaring one
+ * is gone), a note's matches from the previous build are still exact when no added
+ * alias occurs anywhere in its folded text (then no new match can start anywhere;
+ * longest-match choices only change where an added alias starts) and none of the
+ * entities whose aliases were removed or changed is among its hits (a removed alias
+ * that never won a match changes nothing). Other notes are matched again.
+ */
+const sameList = (a: readonly unknown[], b: readonly unknown[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+
+function sameEntityNote(a: EntityNote, b: EntityNote): boolean {
+  return a.id === b.id && a.title === b.title && a.url === b.url && a.date === b.date && a.kind === b.kind && a.count === b.count
+    && a.declared === b.declared && a.spoke === b.spoke && sameList(a.excerpts, b.excerpts) && sameList(a.quotes, b.quotes);
+}
+
+export class MatchMemo {
+  private entries = new Map<string, { version: number; text: TextMatches }>();
+  private specKeys = new Set<string>();
+  private hash = "";
+  private version = 0;
+  private added: string[] = [];
+  private removedEntities = new Set<string>();
+  /** Notes matched again in the last build (for tests and the progress line). */
+  rematched = 0;
+
+  begin(matcherHash: string, specs: AliasSpec[], specKeys: string[]): void {
+    this.rematched = 0;
+    if (matcherHash === this.hash) return;
+    const next = new Set(specKeys);
+    this.added = [];
+    this.removedEntities = new Set();
+    specs.forEach((s, i) => { if (!this.specKeys.has(specKeys[i]!)) { this.added.push(s.alias.normalize("NFKC").toLowerCase()); this.removedEntities.add(s.entityKey); } });
+    for (const k of this.specKeys) if (!next.has(k)) this.removedEntities.add(k.split("\u0000")[1]!);
+    this.specKeys = next;
+    this.hash = matcherHash;
+    this.version++;
+  }
+
+  get(key: string): TextMatches | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.version === this.version) return e.text;
+    if (e.version !== this.version - 1) return undefined;
+    for (const k of e.text.hits.keys()) if (this.removedEntities.has(k)) return undefined;
+    for (const a of this.added) if (e.text.folded.includes(a)) return undefined;
+    e.version = this.version;
+    return e.text;
+  }
+
+  private made = new Map<string, Map<string, EntityNote>>();
+
+  /**
+   * The entity's entry for a note: the one made in the last build when nothing in it
+   * changed, so later stages (the render plan's hashes) recognise it by identity.
+   */
+  entityNote(noteKey: string, entityKey: string, made: EntityNote): EntityNote {
+    let byEntity = this.made.get(noteKey);
+    if (!byEntity) this.made.set(noteKey, (byEntity = new Map()));
+    const prev = byEntity.get(entityKey);
+    if (prev && sameEntityNote(prev, made)) return prev;
+    byEntity.set(entityKey, made);
+    return made;
+  }
+
+  set(key: string, text: TextMatches): void {
+    this.rematched++;
+    this.entries.set(key, { version: this.version, text });
+  }
+
+  /** Forget notes that are gone. */
+  retain(keys: Set<string>): void {
+    for (const k of this.entries.keys()) if (!keys.has(k)) this.entries.delete(k);
+    for (const k of this.made.keys()) if (!keys.has(k)) this.made.delete(k);
+  }
+}
+
+export interface LinkOptions {
+  /** Keeps each note's text matches between builds (`npm start`): only new or changed notes are matched again. */
+  memo?: MatchMemo;
+  /** Note id → a key that changes whenever the note's content does (its source's parse key): what `memo` is keyed by. */
+  keys?: Map<string, string>;
+}
+
+export function buildEntityIndex(notes: Note[], registry: Registry, options: LinkOptions = {}): EntityIndex {
+  const memo = options.keys ? options.memo : undefined;
   const drafts = new Map<string, Draft>();
   const aliasOwner = new Map<string, string>();
   const claim = (d: Draft, alias: string) => {
@@ -205,32 +334,30 @@ export function buildEntityIndex(notes: Note[], registry: Registry): EntityIndex
     }
   }
   const matcher = new Matcher(specs);
-  const matcherHash = shortHash(specs.map((s) => `${s.alias}\u0000${s.entityKey}\u0000${s.exactCase}`).sort().join("\n"), 16);
+  const specKeys = specs.map((s) => `${s.alias}\u0000${s.entityKey}\u0000${s.exactCase}`);
+  const matcherHash = shortHash([...specKeys].sort().join("\n"), 16);
+  memo?.begin(matcherHash, specs, specKeys);
   for (const note of notes) {
-    for (const unit of unitsOf(note)) {
-      // One excerpt per passage and entity: `Jensen（黄仁勋）` is one place, not two.
-      const excerpted = new Set<string>();
-      for (const m of matcher.find(unit.text)) {
-        const hit = hitFor(note.id, m.entityKey);
-        hit.count++;
-        if (hit.excerpts.length < EXCERPTS_PER_NOTE && !excerpted.has(m.entityKey)) {
-          excerpted.add(m.entityKey);
-          hit.excerpts.push({ sectionId: unit.sectionId, heading: unit.heading, ...excerptOf(unit.text, m.start, m.end), time: unit.time, videoUrl: videoAt(note.source.url, unit.time), speaker: unit.speaker });
-        }
-      }
+    const key = options.keys?.get(note.id);
+    let text = key !== undefined ? memo?.get(key) : undefined;
+    if (!text) {
+      text = matchText(note, matcher, memo !== undefined);
+      if (key !== undefined) memo?.set(key, text);
+    }
+    for (const [entityKey, t] of text.hits) {
+      const hit = hitFor(note.id, entityKey);
+      hit.count += t.count;
+      hit.excerpts = t.excerpts;
     }
     // What a person said themselves.
-    for (const s of note.sections) for (const b of s.blocks) {
-      if (b.type !== "turn") continue;
-      const owner = aliasOwner.get(foldName(b.speaker)) ?? drafts.get(`person:${foldName(b.speaker)}`)?.key;
+    for (const t of text.turns) {
+      const owner = aliasOwner.get(t.folded) ?? drafts.get(`person:${t.folded}`)?.key;
       if (!owner) continue;
       const hit = hitFor(note.id, owner);
-      if (hit.quotes.length >= EXCERPTS_PER_NOTE) continue;
-      const text = stripMarkdown(b.text);
-      const time = b.time ?? s.time?.start ?? null;
-      hit.quotes.push({ sectionId: s.id, heading: s.heading, before: "", match: "", after: text.length > 140 ? `${text.slice(0, 140)}…` : text, time, videoUrl: videoAt(note.source.url, time), speaker: b.speaker });
+      if (hit.quotes.length < EXCERPTS_PER_NOTE) hit.quotes.push(t.quote);
     }
   }
+  if (memo && options.keys) memo.retain(new Set(options.keys.values()));
 
   // Identity: slugs unique per type, ids `type/slug`.
   const slugs = Object.fromEntries(["person", "company", "product", "tag"].map((t) => [t, new SlugRegistry()])) as Record<EntityType, SlugRegistry>;
@@ -254,25 +381,34 @@ export function buildEntityIndex(notes: Note[], registry: Registry): EntityIndex
   }
   const ref = (e: Entity): EntityRef => ({ id: e.id, type: e.type, name: e.name, url: e.url });
 
-  const noteById = new Map(notes.map((n) => [n.id, n]));
   const links = new Map<string, NoteLinks>();
   const ents = [...entities.values()];
   const eslot = new Map(ents.map((e, i) => [e, i]));
   const E = ents.length;
+  // Sorting by collation is slow (Intl.Collator at ~1 µs a comparison, millions of them at
+  // 10,000 notes): notes and names are ranked once, lists are then built in rank order.
+  const nameRank = new Map([...ents].sort((x, y) => ZH.compare(x.name, y.name) || (x.id < y.id ? -1 : 1)).map((e, i) => [e, i]));
+  const refs = new Map(ents.map((e) => [e, ref(e)]));
+  const newestFirst = [...notes].sort(byDateDesc);
   // Co-mention counts in one flat array: Map-of-Maps cost seconds at 10,000 notes.
   const coCount = new Int32Array(E * E);
-  for (const note of notes) {
+  for (const note of newestFirst) {
     const hits = perNote.get(note.id)!;
-    const mine = [...hits.keys()].map((k) => entities.get(k)!).filter(Boolean);
+    const mine = [...hits.keys()].map((k) => entities.get(k)!).filter(Boolean).sort((x, y) => nameRank.get(x)! - nameRank.get(y)!);
     for (const [key, hit] of hits) {
       const e = entities.get(key)!;
-      e.notes.push({ id: note.id, title: note.title, url: note.url, date: note.date, kind: note.kind, count: hit.count, declared: hit.declared, spoke: hit.spoke, excerpts: hit.excerpts, quotes: hit.quotes });
+      // Excerpts for the newest notes only: a company named in 5,000 notes would otherwise
+      // get a page of megabytes. Older notes stay listed, with their mention counts.
+      const excerpted = e.notes.length < EXCERPTED_NOTES;
+      const made: EntityNote = { id: note.id, title: note.title, url: note.url, date: note.date, kind: note.kind, count: hit.count, declared: hit.declared, spoke: hit.spoke, excerpts: excerpted ? hit.excerpts : NONE, quotes: excerpted ? hit.quotes : NONE };
+      const noteKey = options.keys?.get(note.id);
+      e.notes.push(memo && noteKey !== undefined ? memo.entityNote(noteKey, key, made) : made);
       e.mentionCount += hit.count;
     }
     const named = mine.filter((e) => e.type !== "tag").map((e) => eslot.get(e)!);
     for (const a of named) for (const b of named) if (a !== b) coCount[a * E + b]!++;
-    const pick = (t: EntityType) => mine.filter((e) => e.type === t).sort((x, y) => ZH.compare(x.name, y.name)).map(ref);
-    const asRef = (x: Draft | string): EntityRef | NameOnly => (typeof x === "string" ? { id: null, name: x } : ref(entities.get(x.key)!));
+    const pick = (t: EntityType) => mine.filter((e) => e.type === t).map((e) => refs.get(e)!);
+    const asRef = (x: Draft | string): EntityRef | NameOnly => (typeof x === "string" ? { id: null, name: x } : refs.get(entities.get(x.key)!)!);
     links.set(note.id, {
       people: pick("person"),
       companies: pick("company"),
@@ -286,22 +422,17 @@ export function buildEntityIndex(notes: Note[], registry: Registry): EntityIndex
   const list = [...entities.values()];
   const byId = new Map(list.map((e) => [e.id, e]));
   for (const e of list) {
-    e.notes.sort(byDateDesc);
-    // Excerpts for the newest notes only: a company named in 5,000 notes would otherwise
-    // get a page of megabytes. Older notes stay listed, with their mention counts.
-    for (const n of e.notes.slice(EXCERPTED_NOTES)) {
-      n.excerpts = [];
-      n.quotes = [];
-    }
+    // e.notes is newest first already: notes were visited in that order.
     const a = eslot.get(e)!;
     const row: Array<[string, number]> = [];
     for (let b = 0; b < E; b++) { const c = coCount[a * E + b]!; if (c > 0) row.push([ents[b]!.id, c]); }
     e.related = row.sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).slice(0, 8).map(([id, count]) => ({ ...ref(byId.get(id)!), count }));
   }
-  // Related notes: shared entities weighted by rarity; very common entities say little.
-  // Scores accumulate in typed arrays and the top 5 are kept by insertion: the same
-  // result as sorting every candidate, without a Map and a sort per note.
-  const better = (a: [string, number], b: [string, number]) => b[1] - a[1] < 0 || (b[1] === a[1] && a[0].localeCompare(b[0]) < 0);
+  // Related notes: shared entities weighted by rarity; very common entities say little,
+  // and a note is compared through its RELATED_BY rarest entities only (what it shares
+  // with others beyond those adds little, and costs: the work is the sum of the squared
+  // sizes of the entities used). Scores accumulate in a typed array and the top 5 are
+  // kept by insertion (ties: the earlier source first), with no allocation per candidate.
   const weight = new Map<Entity, number>();
   for (const e of list) if (e.notes.length <= 500 && e.notes.length >= 2) weight.set(e, 1 / Math.log2(1 + e.notes.length));
   const slot = new Map(notes.map((n, i) => [n.id, i]));
@@ -309,33 +440,46 @@ export function buildEntityIndex(notes: Note[], registry: Registry): EntityIndex
   for (const e of weight.keys()) memberSlots.set(e, Int32Array.from(e.notes, (n) => slot.get(n.id)!));
   const acc = new Float64Array(notes.length);
   const touched = new Int32Array(notes.length);
+  const topSlot = new Int32Array(RELATED_NOTES);
+  const topScore = new Float64Array(RELATED_NOTES);
   for (const note of notes) {
     const self = slot.get(note.id)!;
     let nt = 0;
+    const mine: Entity[] = [];
     for (const key of perNote.get(note.id)!.keys()) {
-      const w = weight.get(entities.get(key)!);
-      if (w === undefined) continue;
-      for (const j of memberSlots.get(entities.get(key)!)!) {
+      const e = entities.get(key)!;
+      if (weight.has(e)) mine.push(e);
+    }
+    if (mine.length > RELATED_BY) mine.sort((a, b) => a.notes.length - b.notes.length || (a.id < b.id ? -1 : 1)).length = RELATED_BY;
+    for (const e of mine) {
+      const w = weight.get(e)!;
+      for (const j of memberSlots.get(e)!) {
         if (j === self) continue;
         if (acc[j] === 0) touched[nt++] = j;
         acc[j] = acc[j]! + w;
       }
     }
-    const top: Array<[string, number]> = [];
+    let size = 0;
     for (let k = 0; k < nt; k++) {
       const j = touched[k]!;
-      const entry: [string, number] = [notes[j]!.id, acc[j]!];
+      const score = acc[j]!;
       acc[j] = 0;
-      if (top.length === 5 && !better(entry, top[4]!)) continue;
-      let i = top.length;
-      while (i > 0 && better(entry, top[i - 1]!)) i--;
-      top.splice(i, 0, entry);
-      if (top.length > 5) top.pop();
+      if (size === RELATED_NOTES && !(score > topScore[size - 1]! || (score === topScore[size - 1]! && j < topSlot[size - 1]!))) continue;
+      let i = size < RELATED_NOTES ? size++ : size - 1;
+      while (i > 0 && (score > topScore[i - 1]! || (score === topScore[i - 1]! && j < topSlot[i - 1]!))) {
+        topScore[i] = topScore[i - 1]!;
+        topSlot[i] = topSlot[i - 1]!;
+        i--;
+      }
+      topScore[i] = score;
+      topSlot[i] = j;
     }
-    links.get(note.id)!.related = top.map(([id, s]) => {
-      const n = noteById.get(id)!;
-      return { id, title: n.title, url: n.url, date: n.date, shared: Math.round(s * 10) / 10 };
-    });
+    const related: NoteLinks["related"] = [];
+    for (let i = 0; i < size; i++) {
+      const n = notes[topSlot[i]!]!;
+      related.push({ id: n.id, title: n.title, url: n.url, date: n.date, shared: Math.round(topScore[i]! * 10) / 10 });
+    }
+    links.get(note.id)!.related = related;
   }
   return { entities: list, byId, links, matcherHash };
 }
