@@ -37,6 +37,16 @@ function digest(text: string): string {
   return createHash("sha1").update(text).digest("base64").slice(0, 22);
 }
 
+/**
+ * Hashes of values that are not resources, by identity. Kept across the builds of a
+ * long-running process: `npm start` hands unchanged notes (and their sections,
+ * excerpts…) to the next build as the same objects, so checking what a page read costs
+ * a lookup instead of serialising the value again. Sound because the data given to
+ * templates is never modified once built (src/site/data.ts and the linker make new
+ * objects instead).
+ */
+const hashMemo = new WeakMap<object, string>();
+
 /** Hash of a value as a page sees it: resources by identity, anything else by content. */
 function valueHash(v: unknown, keyOf: (o: object) => string | undefined): string {
   if (v === undefined) return "u";
@@ -44,6 +54,18 @@ function valueHash(v: unknown, keyOf: (o: object) => string | undefined): string
   if (isObject(v)) {
     const k = keyOf(v);
     if (k !== undefined) return `@${k}`;
+    const memo = hashMemo.get(v);
+    if (memo !== undefined) return memo;
+    let h: string;
+    if (Array.isArray(v) && v.length > 1 && isObject(v[0])) {
+      // A list of objects: by its elements' hashes, so elements seen before cost nothing.
+      h = `a${digest(v.map((x) => valueHash(x, keyOf)).join(","))}`;
+    } else {
+      const json = JSON.stringify(v) ?? "u";
+      h = json.length <= 40 ? `j${json}` : `h${digest(json)}`;
+    }
+    hashMemo.set(v, h);
+    return h;
   }
   if (typeof v === "string" && v.length <= 40) return `s${v}`;
   const json = JSON.stringify(v) ?? "u";
