@@ -69,8 +69,8 @@ function scheduleSearch(outDir: string): void {
       searchAgain = false;
       try {
         console.log("[kb] indexing search…");
-        const stats = await indexSite(outDir);
-        console.log(`[kb] search index updated: ${stats.pages} notes in ${stats.ms} ms`);
+        const stats = await indexSite(outDir, null, outDir);
+        console.log(`[kb] search index updated: ${stats.pages} notes, ${stats.indexed} of ${stats.shards} shard(s) indexed (${stats.indexedNotes} notes) in ${stats.ms} ms`);
       } catch (err) {
         console.error(`[kb] search index failed: ${(err as Error).message}`);
       }

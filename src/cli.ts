@@ -184,8 +184,8 @@ async function build(args: string[]): Promise<number> {
     } else {
       const stopSearch = ticker(() => `indexing search (${num(state.data.notes.length)} notes)…`);
       try {
-        const stats = await indexSite(tmp);
-        searchLine = `${num(stats.pages)} notes in ${stats.shards} shard(s)`;
+        const stats = await indexSite(tmp, null, existsSync(out) ? out : null);
+        searchLine = `${num(stats.pages)} notes in ${stats.shards} shard(s), ${stats.indexed === stats.shards ? "all" : `${stats.indexed}`} indexed (${num(stats.indexedNotes)} notes)${stats.indexed < stats.shards ? `, ${stats.shards - stats.indexed} kept` : ""}`;
       } finally {
         stopSearch();
       }

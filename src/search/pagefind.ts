@@ -6,24 +6,44 @@
  *
  * Shards keep the indexer's memory flat as the corpus grows (each shard is built
  * and written by a fresh Pagefind process, one after another); the browser merges
- * them with `mergeIndex`. The index language is forced to `en`, so Pagefind neither runs its
+ * them with `mergeIndex`. They also make re-indexing incremental: Pagefind cannot
+ * update an index, but a note keeps its shard from one build to the next (recorded
+ * with a key of its search document in `pagefind/kb-shards.json`), new notes go to
+ * the last shard, and only shards whose notes changed are indexed again; the others
+ * are kept (hard-linked from the previous site by `npm run build`, left in place by
+ * `npm start`). The index language is forced to `en`, so Pagefind neither runs its
  * jieba segmentation (the text is already cut into bigrams) nor leaves the index
  * unchunked, as it does for Chinese.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { Converter } from "opencc-js";
 import type { EntityIndex } from "../entities/index.ts";
 import { lastBuild } from "../site/build-state.ts";
+import { carryOverTree } from "../site/render-plan.ts";
 import type { PublishedNote } from "../site/data.ts";
 import { HAN } from "./query.js";
 import * as pagefind from "pagefind";
 import { type NameLookup, searchDocument } from "./records.ts";
 
-export interface IndexStats { pages: number; shards: number; ms: number }
+export interface IndexStats {
+  pages: number;
+  shards: number;
+  /** Shards indexed in this run, and the notes in them (the other shards were kept). */
+  indexed: number;
+  indexedNotes: number;
+  ms: number;
+}
 
-/** Notes per shard; small sites get one. */
-export const SHARD_SIZE = Number(process.env.KB_SEARCH_SHARD_SIZE ?? 2500);
+/**
+ * Notes per shard; small sites get one. The size trades the browser's work (it merges
+ * every shard: more shards, more requests per query) against the time to re-index the
+ * shard a new note lands in (~15 ms per note on this project's 2-core machine).
+ */
+export const SHARD_SIZE = Number(process.env.KB_SEARCH_SHARD_SIZE ?? 500);
+const STATE_FILE = "kb-shards.json";
+const STATE_VERSION = 1;
 
 let table: Record<string, string> | null = null;
 
@@ -55,8 +75,112 @@ export function bundleDir(shard: number): string {
   return shard === 0 ? "pagefind" : `pagefind-${shard}`;
 }
 
-/** Index the notes of the last pipeline run (or the ones given) into `siteDir`. */
-export async function indexSite(siteDir: string, source?: { notes: PublishedNote[]; index: EntityIndex }): Promise<IndexStats> {
+interface ShardState {
+  version: number;
+  /** Search code and settings the shards were built with: any change re-indexes all. */
+  code: string;
+  /** Per shard: its folder and its notes as [url, document key]. */
+  shards: Array<{ dir: string; notes: Array<[string, string]> }>;
+}
+
+const sha = (s: string) => createHash("sha1").update(s).digest("base64url").slice(0, 20);
+const sectionKeys = new WeakMap<object, string>();
+
+/**
+ * A key of everything a note's search document is made of: its text (sections are
+ * hashed once per object: `npm start` passes unchanged notes on as the same objects)
+ * and what linking adds (names, aliases, filters).
+ */
+function documentKey(note: PublishedNote, names: NameLookup): string {
+  let text = sectionKeys.get(note.sections);
+  if (text === undefined) sectionKeys.set(note.sections, (text = sha(JSON.stringify(note.sections))));
+  const l = note.links;
+  const named = [...l.people, ...l.companies, ...l.products].map((r) => [r.id, r.name, names[r.id]?.aliases ?? []]);
+  return sha(JSON.stringify([text, note.url, note.title, note.date, note.kindLabel, note.summary, note.details.reason, note.authors, note.speakers,
+    note.declaredNames, named, l.tags.map((r) => r.name)]));
+}
+
+let searchCode: string | null = null;
+
+/** The search code (documents, query rules, this file), Pagefind's version and the shard size. */
+function searchCodeKey(): string {
+  if (searchCode) return searchCode;
+  const h = createHash("sha1");
+  for (const f of ["records.ts", "query.js", "pagefind.ts"]) h.update(readFileSync(new URL(`./${f}`, import.meta.url)));
+  const pf = JSON.parse(readFileSync(new URL("../package.json", import.meta.resolve("pagefind")), "utf8")) as { version: string };
+  h.update(`pagefind ${pf.version}\nshard ${SHARD_SIZE}`);
+  return (searchCode = h.digest("base64url").slice(0, 20));
+}
+
+function readState(dir: string | null): ShardState | null {
+  if (!dir) return null;
+  try {
+    const state = JSON.parse(readFileSync(join(dir, "pagefind", STATE_FILE), "utf8")) as ShardState;
+    if (state.version !== STATE_VERSION || state.code !== searchCodeKey()) return null;
+    if (!state.shards.some((sh) => sh.dir === "pagefind") || !state.shards.every((sh) => existsSync(join(dir, sh.dir, "pagefind-entry.json")))) return null;
+    return state;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Write by renaming a new file over the old one: a kept shard's files are hard links
+ * to the published site's, and writing into them would change that site too.
+ */
+function writeReplacing(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+interface PlannedShard { dir: string; notes: PublishedNote[]; dirty: boolean }
+
+/**
+ * Which notes go in which shard, and which shards must be indexed again: a note stays
+ * in its shard; a shard with a changed, added or removed note is dirty; new notes fill
+ * the last shard, then new ones. Without a usable previous state, every shard is new.
+ */
+function planShards(notes: PublishedNote[], keys: Map<string, string>, prev: ShardState | null): PlannedShard[] {
+  const byUrl = new Map(notes.map((n) => [n.url, n]));
+  const planned: PlannedShard[] = [];
+  const placed = new Set<string>();
+  for (const sh of prev?.shards ?? []) {
+    const kept = sh.notes.filter(([url]) => byUrl.has(url) && !placed.has(url));
+    if (!kept.length && sh.dir !== "pagefind") continue;
+    kept.forEach(([url]) => placed.add(url));
+    const dirty = kept.length !== sh.notes.length || kept.some(([url, key]) => keys.get(url) !== key);
+    planned.push({ dir: sh.dir, notes: kept.map(([url]) => byUrl.get(url)!), dirty });
+  }
+  const fresh = notes.filter((n) => !placed.has(n.url));
+  const used = new Set(planned.map((p) => p.dir));
+  let next = 1;
+  const newDir = () => {
+    if (!used.has("pagefind")) { used.add("pagefind"); return "pagefind"; }
+    while (used.has(bundleDir(next))) next++;
+    used.add(bundleDir(next));
+    return bundleDir(next);
+  };
+  let at = 0;
+  const last = planned.at(-1);
+  if (last && last.notes.length < SHARD_SIZE && fresh.length) {
+    const room = SHARD_SIZE - last.notes.length;
+    last.notes.push(...fresh.slice(0, room));
+    last.dirty = true;
+    at = room;
+  }
+  for (; at < fresh.length; at += SHARD_SIZE) planned.push({ dir: newDir(), notes: fresh.slice(at, at + SHARD_SIZE), dirty: true });
+  if (!planned.length) planned.push({ dir: newDir(), notes: [], dirty: true });
+  // The main bundle (`pagefind/`, which the browser loads) goes first.
+  return planned.sort((a, b) => (a.dir === "pagefind" ? -1 : b.dir === "pagefind" ? 1 : 0));
+}
+
+/**
+ * Index the notes of the last pipeline run (or the ones given) into `siteDir`. With
+ * `prevDir` (the folder of the previous site; `siteDir` itself for `npm start`), only
+ * shards whose notes changed are indexed; the others are kept.
+ */
+export async function indexSite(siteDir: string, source?: { notes: PublishedNote[]; index: EntityIndex } | null, prevDir: string | null = null): Promise<IndexStats> {
   const t0 = performance.now();
   const state = source ?? (() => {
     const last = lastBuild();
@@ -67,17 +191,42 @@ export async function indexSite(siteDir: string, source?: { notes: PublishedNote
   const t2s = simplifiedTable();
   const names: NameLookup = {};
   for (const e of index.entities) if (e.type !== "tag") names[e.id] = { name: e.name, aliases: e.aliases };
-  const shards = Math.max(1, Math.ceil(notes.length / SHARD_SIZE));
-  for (let s = 0; s < shards; s++) {
-    await buildShard(notes.slice(s * SHARD_SIZE, (s + 1) * SHARD_SIZE), names, t2s, join(siteDir, bundleDir(s)));
+  const keys = new Map(notes.map((n) => [n.url, documentKey(n, names)]));
+  const prev = readState(prevDir);
+  const inPlace = prevDir !== null && resolve(prevDir) === resolve(siteDir);
+  const plan = planShards(notes, keys, prev);
+  let indexed = 0, indexedNotes = 0;
+  for (const sh of plan) {
+    const target = join(siteDir, sh.dir);
+    if (!sh.dirty) {
+      if (!inPlace) carryOverTree(join(prevDir!, sh.dir), target);
+      continue;
+    }
+    // Built aside and swapped in: a live site (`npm start`) keeps a whole shard meanwhile.
+    const aside = `${target}.new-${process.pid}`;
+    rmSync(aside, { recursive: true, force: true });
+    await buildShard(sh.notes, names, t2s, aside);
+    const old = `${target}.old-${process.pid}`;
+    if (existsSync(target)) renameSync(target, old);
+    renameSync(aside, target);
+    rmSync(old, { recursive: true, force: true });
+    indexed++;
+    indexedNotes += sh.notes.length;
+  }
+  if (inPlace) {
+    // Shards that are gone (their notes deleted), or left by another shard size.
+    const live = new Set(plan.map((sh) => sh.dir));
+    for (const d of readdirSync(siteDir)) if (/^pagefind-\d+$/.test(d) && !live.has(d)) rmSync(join(siteDir, d), { recursive: true, force: true });
   }
   mkdirSync(join(siteDir, "pagefind"), { recursive: true });
-  writeFileSync(join(siteDir, "pagefind", "kb-search.json"), JSON.stringify({
-    shards: Array.from({ length: shards - 1 }, (_, i) => `${bundleDir(i + 1)}/`),
+  writeReplacing(join(siteDir, "pagefind", "kb-search.json"), JSON.stringify({
+    shards: plan.filter((sh) => sh.dir !== "pagefind").map((sh) => `${sh.dir}/`),
     vocabulary: vocabulary(index),
     t2s,
   }));
-  return { pages: notes.length, shards, ms: Math.round(performance.now() - t0) };
+  const next: ShardState = { version: STATE_VERSION, code: searchCodeKey(), shards: plan.map((sh) => ({ dir: sh.dir, notes: sh.notes.map((n) => [n.url, keys.get(n.url)!]) })) };
+  writeReplacing(join(siteDir, "pagefind", STATE_FILE), JSON.stringify(next));
+  return { pages: notes.length, shards: plan.length, indexed, indexedNotes, ms: Math.round(performance.now() - t0) };
 }
 
 /**
