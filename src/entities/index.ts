@@ -237,6 +237,28 @@ export class MatchMemo {
     return made;
   }
 
+  private refs = new Map<string, object>();
+  private links = new Map<string, NoteLinks>();
+
+  /** One object per distinct small value (entity refs, names): equal values, same object, build after build. */
+  same<T extends object>(value: T): T {
+    const k = JSON.stringify(value);
+    const hit = this.refs.get(k) as T | undefined;
+    if (hit) return hit;
+    this.refs.set(k, value);
+    return value;
+  }
+
+  /** A note's links: last build's object when nothing in them changed. */
+  noteLinks(noteKey: string, made: NoteLinks): NoteLinks {
+    const prev = this.links.get(noteKey);
+    if (prev && sameList(prev.people, made.people) && sameList(prev.companies, made.companies) && sameList(prev.products, made.products)
+      && sameList(prev.tags, made.tags) && sameList(prev.speakers, made.speakers) && sameList(prev.authors, made.authors)
+      && prev.related.length === made.related.length && prev.related.every((r, i) => JSON.stringify(r) === JSON.stringify(made.related[i]))) return prev;
+    this.links.set(noteKey, made);
+    return made;
+  }
+
   set(key: string, text: TextMatches): void {
     this.rematched++;
     this.entries.set(key, { version: this.version, text });
@@ -246,6 +268,7 @@ export class MatchMemo {
   retain(keys: Set<string>): void {
     for (const k of this.entries.keys()) if (!keys.has(k)) this.entries.delete(k);
     for (const k of this.made.keys()) if (!keys.has(k)) this.made.delete(k);
+    for (const k of this.links.keys()) if (!keys.has(k)) this.links.delete(k);
   }
 }
 
@@ -388,7 +411,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   // Sorting by collation is slow (Intl.Collator at ~1 µs a comparison, millions of them at
   // 10,000 notes): notes and names are ranked once, lists are then built in rank order.
   const nameRank = new Map([...ents].sort((x, y) => ZH.compare(x.name, y.name) || (x.id < y.id ? -1 : 1)).map((e, i) => [e, i]));
-  const refs = new Map(ents.map((e) => [e, ref(e)]));
+  const refs = new Map(ents.map((e) => [e, memo ? memo.same(ref(e)) : ref(e)]));
   const newestFirst = [...notes].sort(byDateDesc);
   // Co-mention counts in one flat array: Map-of-Maps cost seconds at 10,000 notes.
   const coCount = new Int32Array(E * E);
@@ -408,7 +431,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     const named = mine.filter((e) => e.type !== "tag").map((e) => eslot.get(e)!);
     for (const a of named) for (const b of named) if (a !== b) coCount[a * E + b]!++;
     const pick = (t: EntityType) => mine.filter((e) => e.type === t).map((e) => refs.get(e)!);
-    const asRef = (x: Draft | string): EntityRef | NameOnly => (typeof x === "string" ? { id: null, name: x } : refs.get(entities.get(x.key)!)!);
+    const asRef = (x: Draft | string): EntityRef | NameOnly => (typeof x === "string" ? (memo ? memo.same({ id: null, name: x }) : { id: null, name: x }) : refs.get(entities.get(x.key)!)!);
     links.set(note.id, {
       people: pick("person"),
       companies: pick("company"),
@@ -479,7 +502,10 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       const n = notes[topSlot[i]!]!;
       related.push({ id: n.id, title: n.title, url: n.url, date: n.date, shared: Math.round(topScore[i]! * 10) / 10 });
     }
-    links.get(note.id)!.related = related;
+    const made = links.get(note.id)!;
+    made.related = related;
+    const noteKey = options.keys?.get(note.id);
+    if (memo && noteKey !== undefined) links.set(note.id, memo.noteLinks(noteKey, made));
   }
   return { entities: list, byId, links, matcherHash };
 }
