@@ -6,7 +6,7 @@ import { HtmlBasePlugin } from "@11ty/eleventy";
 import rssPlugin from "@11ty/eleventy-plugin-rss";
 import { printReport } from "./src/site/report.ts";
 import { indexSite } from "./src/search/pagefind.ts";
-import { beginRender, currentRender, finishRender, inBatch, loadSiteData, projectPaths } from "./src/site/build-state.ts";
+import { beginRender, currentRender, finishRender, inBatch, lastBuild, loadSiteData, projectPaths } from "./src/site/build-state.ts";
 import { patchNunjucks, planTemplate, removeOutputs } from "./src/site/render-plan.ts";
 import { registerFilters } from "./src/site/filters.ts";
 import { markdown } from "./src/site/markdown.ts";
@@ -53,7 +53,9 @@ export default function (eleventyConfig: EleventyConfig) {
     const removed = summary ? removeOutputs(render.outDir, summary.stale) : 0;
     if (runMode !== "serve" && runMode !== "watch") return;
     printReport(false);
-    console.log(`[kb] rebuilt: ${written.length} pages rendered, ${summary?.kept ?? 0} unchanged, ${removed} deleted${render.note ? ` (${render.note})` : ""}`);
+    const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const data = lastBuild();
+    console.log(`[kb] rebuilt: ${written.length} pages rendered, ${summary?.kept ?? 0} unchanged, ${removed} deleted in ${secs(performance.now() - render.started)}${data ? ` (read, link and site data ${secs(data.ms)})` : ""}${render.note ? ` (${render.note})` : ""}`);
     if (written.length || removed) scheduleSearch(directories.output);
   });
 }

@@ -183,7 +183,9 @@ function readIndex(path: string): EntityIndex {
 export function cachedLink(key: string, dir: string | null, link: () => EntityIndex): { index: EntityIndex; from: CacheSource } {
   if (linkedInMemory?.key === key) return { index: linkedInMemory.index, from: "memory" };
   const path = dir ? join(dir, `${key}.ndjson`) : null;
-  if (path && existsSync(path)) {
+  // `npm start` links in full once, so that each note's matches are in memory (MatchMemo)
+  // and later rebuilds match only what changed; a stored index has no matches to reuse.
+  if (path && existsSync(path) && !memoryOn) {
     try {
       const index = readIndex(path);
       linkedInMemory = { key, index };

@@ -84,6 +84,8 @@ export interface RenderSession {
   note: string | null;
   /** A large build renders in several Eleventy runs (each holds its pages in memory until it ends). */
   batch: { index: number; count: number } | null;
+  /** When the build started (`performance.now()`). */
+  started: number;
 }
 
 let session: RenderSession | null = null;
@@ -166,7 +168,7 @@ export function beginRender(outDir: string): RenderSession {
   const plan = paths.cacheRoot && !untrackable ? new RenderPlan(prev, prevDir, codeHash(paths.root)) : null;
   tracked = null;
   const batch = fresh && fresh.batches > 1 ? { index: 0, count: fresh.batches } : null;
-  session = { plan, outDir: out, prevDir: existsSync(prevDir) ? prevDir : null, inPlace, note, batch };
+  session = { plan, outDir: out, prevDir: existsSync(prevDir) ? prevDir : null, inPlace, note, batch, started: performance.now() };
   unfinished = session;
   return session;
 }
