@@ -37,14 +37,18 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 interface Candidate { folded: string; spec: AliasSpec; latinStart: boolean; latinEnd: boolean }
 
 export class Matcher {
-  private readonly byPrefix = new Map<string, Candidate[]>();
+  /** Candidates by their first two UTF-16 code units (as one number: no string made per position). */
+  private readonly byPrefix = new Map<number, Candidate[]>();
+  /** Code units some alias starts with: every other position is skipped at once. */
+  private readonly starts = new Uint8Array(65536);
 
   constructor(specs: AliasSpec[]) {
     for (const spec of specs) {
       const folded = spec.alias.normalize("NFKC").toLowerCase();
       if (Array.from(folded).length < 2) continue;
       const c: Candidate = { folded, spec, latinStart: LATIN.test(folded[0]!) || /\d/.test(folded[0]!), latinEnd: LATIN.test(folded.at(-1)!) || /\d/.test(folded.at(-1)!) };
-      const key = folded.slice(0, 2);
+      const key = folded.charCodeAt(0) * 65536 + folded.charCodeAt(1);
+      this.starts[folded.charCodeAt(0)] = 1;
       const list = this.byPrefix.get(key) ?? [];
       list.push(c);
       this.byPrefix.set(key, list);
@@ -59,8 +63,11 @@ export class Matcher {
     const lower = src.toLowerCase();
     const folded = lower.length === src.length ? lower : src;
     const out: Match[] = [];
+    const starts = this.starts;
     for (let i = 0; i < folded.length - 1; ) {
-      const list = this.byPrefix.get(folded.slice(i, i + 2));
+      const first = folded.charCodeAt(i);
+      if (starts[first] === 0) { i++; continue; }
+      const list = this.byPrefix.get(first * 65536 + folded.charCodeAt(i + 1));
       let hit: Candidate | undefined;
       if (list) {
         for (const c of list) {
