@@ -58,17 +58,20 @@ export function cachedParse(key: string, cacheDir: string | null, parse: () => P
   const cachePath = cacheDir ? join(cacheDir, `${key}.json`) : null;
   let result: ParsedSource | null = null;
   let from: CacheSource = "parsed";
-  if (cachePath && existsSync(cachePath)) {
+  if (cachePath) {
     try {
       result = JSON.parse(readFileSync(cachePath, "utf8")) as ParsedSource;
       from = "disk";
     } catch {
-      result = null;
+      result = null; // not cached yet, or unreadable: parse again
     }
   }
   if (!result) {
     result = parse();
-    if (cachePath) writeAtomic(cachePath, JSON.stringify(result));
+    // Written in place, not through a temporary file and a rename (that doubled the cost
+    // of a first build's cache writes): an entry cut short by a crash is not valid JSON,
+    // so the read above fails and the source is parsed again.
+    if (cachePath) writeFileSync(cachePath, JSON.stringify(result));
   }
   if (memoryOn) parsedInMemory.set(key, result);
   return { result, from };
@@ -95,12 +98,6 @@ export function pruneParseMemory(liveKeys: Set<string>): void {
   for (const key of validated.keys()) if (!liveKeys.has(key.slice(0, key.indexOf("\u0000")))) validated.delete(key);
   for (const key of parsedInMemory.keys()) if (!liveKeys.has(key)) parsedInMemory.delete(key);
   for (const [path, s] of stamps) if (!liveKeys.has(s.key)) stamps.delete(path);
-}
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 const PARSER_CODE = ["note.ts", "text.ts", "ingest/index.ts", "ingest/body.ts", "ingest/digest.ts", "ingest/garden.ts", "ingest/metadata.ts", "ingest/raw.ts"];
