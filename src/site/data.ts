@@ -3,7 +3,7 @@
  * shows is computed here once per build; templates only loop and print.
  */
 import type { Entity, EntityIndex, NoteLinks } from "../entities/index.ts";
-import { TYPE_LABELS, TYPE_PATHS } from "../entities/index.ts";
+import { EXCERPTED_NOTES, TYPE_LABELS, TYPE_PATHS, type EntityNote } from "../entities/index.ts";
 import type { EntityType } from "../entities/registry.ts";
 import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind } from "../note.ts";
 import type { BuildReport, PipelineResult } from "../pipeline.ts";
@@ -46,6 +46,9 @@ export interface PublishedNote extends Note {
 }
 
 export interface PublishedEntity extends Entity {
+  /** The newest notes, shown as cards with excerpts; the older ones as a compact list (a company can be named in thousands). */
+  recentNotes: EntityNote[];
+  olderNotes: EntityNote[];
   typeLabel: string;
   /** One alias worth showing next to the name in directories: the first Chinese one, if any. */
   aliasHint: string | null;
@@ -179,6 +182,8 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
     aliasHint: e.aliases.find((a) => /\p{Script=Han}/u.test(a) && a !== e.name) ?? null,
     description: `${e.name}${e.aliases.length ? `（${e.aliases.slice(0, 3).join("、")}）` : ""}：${e.notes.length} 篇笔记提及${e.notes.length ? `，最近一篇：${e.notes[0]!.title}` : ""}`,
     crumbs: [{ url: `/${TYPE_PATHS[e.type]}/`, label: TYPE_LABELS[e.type] }],
+    recentNotes: e.notes.slice(0, EXCERPTED_NOTES),
+    olderNotes: e.notes.slice(EXCERPTED_NOTES),
   }));
   const directories: Directory[] = (["person", "company", "product", "tag"] as const).map((type) => ({
     type,
