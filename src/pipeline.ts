@@ -150,6 +150,8 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   // 3. name and validate
   const ids = new SlugRegistry();
   const notes: Note[] = [];
+  /** Note id → its source's parse key and id: what the linker's memo is keyed by. */
+  const noteKeys = new Map<string, string>();
   for (const { report, drafts } of parsed) {
     const stem = stems.get(report)!;
     const skey = sourceKeys.get(report)!;
@@ -159,6 +161,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
       if (checked.success) {
         notes.push(checked.data);
         report.notes.push(id);
+        noteKeys.set(id, `${skey}\u0000${id}`);
       } else {
         const issue = checked.error.issues[0]!;
         report.messages.push({ level: "error", line: draft.source.line, message: `note "${draft.title.slice(0, 40)}" is invalid: \`${issue.path.join(".")}\` ${issue.message}; it was not published` });
@@ -174,8 +177,6 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const registry = loadRegistry();
   const key = linkKey(registry.hash, parsed.map(({ report }) => ({ sourceKey: sourceKeys.get(report)!, ids: report.notes })));
   pruneParseMemory(new Set(sourceKeys.values()));
-  const noteKeys = new Map<string, string>();
-  for (const { report } of parsed) for (const id of report.notes) noteKeys.set(id, `${sourceKeys.get(report)!}\u0000${id}`);
   const { index, from: linked } = cachedLink(key, options.linkCacheDir ?? null, () => buildEntityIndex(notes, registry.entries, { memo: linkMemo(), keys: noteKeys }));
   const t2 = performance.now();
   return {

@@ -17,6 +17,8 @@
  * text length whatever the registry size (a 1,000-way alternation is not).
  */
 
+import { CJK_CHAR } from "../text.ts";
+
 export interface AliasSpec {
   alias: string;
   entityKey: string;
@@ -32,7 +34,6 @@ export interface Match {
 
 const LATIN = /[A-Za-z]/;
 const ALNUM = /[\p{L}\p{N}]/u;
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 
 interface Candidate { folded: string; spec: AliasSpec; latinStart: boolean; latinEnd: boolean }
 
@@ -92,5 +93,5 @@ export class Matcher {
 
 /** Letters and digits that are not CJK: the characters a Latin name must not touch. */
 function isWordChar(ch: string): boolean {
-  return ALNUM.test(ch) && !CJK.test(ch);
+  return ALNUM.test(ch) && !CJK_CHAR.test(ch);
 }

@@ -4,7 +4,7 @@
  * text, or speaking), excerpts of where, and which entities travel with it.
  */
 import type { Note, NoteKind } from "../note.ts";
-import { shortHash, slugify, SlugRegistry, stripMarkdown } from "../text.ts";
+import { byDateDesc, shortHash, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
 import { type AliasSpec, Matcher } from "./detect.ts";
 import { type EntityType, foldName, type Registry } from "./registry.ts";
 
@@ -77,8 +77,9 @@ const RELATED_BY = 12;
 /** How many of an entity's newest notes show excerpts on its page. */
 export const EXCERPTED_NOTES = 30;
 const CONTEXT_BEFORE = 36;
-const NONE: Excerpt[] = Object.freeze([]) as unknown as Excerpt[];
 const CONTEXT_AFTER = 64;
+/** The excerpts of notes past EXCERPTED_NOTES: one shared, frozen empty list. */
+const NONE: Excerpt[] = Object.freeze([]) as unknown as Excerpt[];
 
 interface Draft {
   key: string;
@@ -125,13 +126,6 @@ function unitsOf(note: Note): TextUnit[] {
   return units;
 }
 
-function byDateDesc<T extends { date: string | null; title: string }>(a: T, b: T): number {
-  if (a.date !== b.date) return a.date === null ? 1 : b.date === null ? -1 : a.date < b.date ? 1 : -1;
-  return ZH.compare(a.title, b.title);
-}
-
-const ZH = new Intl.Collator("zh-CN");
-
 /** Where a note's text names an entity: mention count and the first excerpts, per entity key. */
 export interface TextMatches {
   hits: Map<string, { count: number; excerpts: Excerpt[] }>;
@@ -169,6 +163,13 @@ function matchText(note: Note, matcher: Matcher, keepFolded: boolean): TextMatch
   return { hits, folded: folded.join("\n"), turns };
 }
 
+const sameList = (a: readonly unknown[], b: readonly unknown[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+
+function sameEntityNote(a: EntityNote, b: EntityNote): boolean {
+  return a.id === b.id && a.title === b.title && a.url === b.url && a.date === b.date && a.kind === b.kind && a.count === b.count
+    && a.declared === b.declared && a.spoke === b.spoke && sameList(a.excerpts, b.excerpts) && sameList(a.quotes, b.quotes);
+}
+
 /**
  * Text matches of every note, kept between the builds of a long-running process
  * (`npm start`), so a new file costs matching one note, not all of them.
@@ -181,13 +182,6 @@ function matchText(note: Note, matcher: Matcher, keepFolded: boolean): TextMatch
  * entities whose aliases were removed or changed is among its hits (a removed alias
  * that never won a match changes nothing). Other notes are matched again.
  */
-const sameList = (a: readonly unknown[], b: readonly unknown[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
-
-function sameEntityNote(a: EntityNote, b: EntityNote): boolean {
-  return a.id === b.id && a.title === b.title && a.url === b.url && a.date === b.date && a.kind === b.kind && a.count === b.count
-    && a.declared === b.declared && a.spoke === b.spoke && sameList(a.excerpts, b.excerpts) && sameList(a.quotes, b.quotes);
-}
-
 export class MatchMemo {
   private entries = new Map<string, { version: number; text: TextMatches }>();
   private specKeys = new Set<string>();
@@ -195,7 +189,11 @@ export class MatchMemo {
   private version = 0;
   private added: string[] = [];
   private removedEntities = new Set<string>();
-  /** Notes matched again in the last build (for tests and the progress line). */
+  /** Per note key: each entity's entry made last build; the note's links; interned small values. */
+  private made = new Map<string, Map<string, EntityNote>>();
+  private links = new Map<string, NoteLinks>();
+  private refs = new Map<string, object>();
+  /** Notes matched in the last build (new, changed, or touched by a changed name). */
   rematched = 0;
 
   begin(matcherHash: string, specs: AliasSpec[], specKeys: string[]): void {
@@ -222,8 +220,6 @@ export class MatchMemo {
     return e.text;
   }
 
-  private made = new Map<string, Map<string, EntityNote>>();
-
   /**
    * The entity's entry for a note: the one made in the last build when nothing in it
    * changed, so later stages (the render plan's hashes) recognise it by identity.
@@ -236,9 +232,6 @@ export class MatchMemo {
     byEntity.set(entityKey, made);
     return made;
   }
-
-  private refs = new Map<string, object>();
-  private links = new Map<string, NoteLinks>();
 
   /** One object per distinct small value (entity refs, names): equal values, same object, build after build. */
   same<T extends object>(value: T): T {

@@ -15,7 +15,6 @@
  * jieba segmentation (the text is already cut into bigrams) nor leaves the index
  * unchunked, as it does for Chinese.
  */
-import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Converter } from "opencc-js";
@@ -23,6 +22,7 @@ import type { EntityIndex } from "../entities/index.ts";
 import { lastBuild } from "../site/build-state.ts";
 import { carryOverTree } from "../site/render-plan.ts";
 import type { PublishedNote } from "../site/data.ts";
+import { shortHash } from "../text.ts";
 import { HAN } from "./query.js";
 import * as pagefind from "pagefind";
 import { type NameLookup, searchDocument } from "./records.ts";
@@ -83,7 +83,6 @@ interface ShardState {
   shards: Array<{ dir: string; notes: Array<[string, string]> }>;
 }
 
-const sha = (s: string) => createHash("sha1").update(s).digest("base64url").slice(0, 20);
 const sectionKeys = new WeakMap<object, string>();
 
 /**
@@ -93,10 +92,10 @@ const sectionKeys = new WeakMap<object, string>();
  */
 function documentKey(note: PublishedNote, names: NameLookup): string {
   let text = sectionKeys.get(note.sections);
-  if (text === undefined) sectionKeys.set(note.sections, (text = sha(JSON.stringify(note.sections))));
+  if (text === undefined) sectionKeys.set(note.sections, (text = shortHash(JSON.stringify(note.sections), 20)));
   const l = note.links;
   const named = [...l.people, ...l.companies, ...l.products].map((r) => [r.id, r.name, names[r.id]?.aliases ?? []]);
-  return sha(JSON.stringify([text, note.url, note.title, note.date, note.kindLabel, note.summary, note.details.reason, note.authors, note.speakers,
+  return shortHash(JSON.stringify([text, note.url, note.title, note.date, note.kindLabel, note.summary, note.details.reason, note.authors, note.speakers,
     note.declaredNames, named, l.tags.map((r) => r.name)]));
 }
 
@@ -105,11 +104,9 @@ let searchCode: string | null = null;
 /** The search code (documents, query rules, this file), Pagefind's version and the shard size. */
 function searchCodeKey(): string {
   if (searchCode) return searchCode;
-  const h = createHash("sha1");
-  for (const f of ["records.ts", "query.js", "pagefind.ts"]) h.update(readFileSync(new URL(`./${f}`, import.meta.url)));
+  const code = ["records.ts", "query.js", "pagefind.ts"].map((f) => readFileSync(new URL(`./${f}`, import.meta.url), "utf8"));
   const pf = JSON.parse(readFileSync(new URL("../package.json", import.meta.resolve("pagefind")), "utf8")) as { version: string };
-  h.update(`pagefind ${pf.version}\nshard ${SHARD_SIZE}`);
-  return (searchCode = h.digest("base64url").slice(0, 20));
+  return (searchCode = shortHash([...code, `pagefind ${pf.version}`, `shard ${SHARD_SIZE}`].join("\0"), 20));
 }
 
 function readState(dir: string | null): ShardState | null {

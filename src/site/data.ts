@@ -7,7 +7,7 @@ import { EXCERPTED_NOTES, TYPE_LABELS, TYPE_PATHS, type EntityNote } from "../en
 import type { EntityType } from "../entities/registry.ts";
 import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind } from "../note.ts";
 import type { BuildReport, PipelineResult } from "../pipeline.ts";
-import { stripMarkdown, truncate } from "../text.ts";
+import { byDateDesc, stripMarkdown, truncate, ZH } from "../text.ts";
 
 /** A breadcrumb trail entry (the layout always starts with 首页). */
 export interface Crumb { url: string; label: string }
@@ -84,14 +84,6 @@ export interface SiteData {
   kinds: Array<{ kind: NoteKind; label: string; count: number }>;
   api: { notes: ApiNote[]; entities: ApiEntity[]; report: BuildReport };
   stats: { notes: number; sources: number; people: number; companies: number; products: number; tags: number };
-}
-
-/** `localeCompare(…, "zh-CN")` builds a collator per call: one, shared, is many times faster. */
-const ZH = new Intl.Collator("zh-CN");
-
-export function byDateDesc(a: { date: string | null; title: string }, b: { date: string | null; title: string }): number {
-  if (a.date !== b.date) return a.date === null ? 1 : b.date === null ? -1 : a.date < b.date ? 1 : -1;
-  return ZH.compare(a.title, b.title);
 }
 
 type OwnFields = Pick<PublishedNote, "kindLabel" | "toc" | "speakerColors" | "readMinutes" | "tocOpen" | "teaser" | "description" | "month" | "crumbs">;
