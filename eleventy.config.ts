@@ -10,6 +10,7 @@ import { beginRender, currentRender, finishRender, inBatch, lastBuild, loadSiteD
 import { patchNunjucks, planTemplate, removeOutputs } from "./src/site/render-plan.ts";
 import { registerFilters } from "./src/site/filters.ts";
 import { markdown } from "./src/site/markdown.ts";
+import { publishAssets } from "./src/resolve/assets.ts";
 
 // Eleventy 3 ships no TypeScript types; this is the part of its config API we use.
 interface EleventyConfig {
@@ -51,6 +52,8 @@ export default function (eleventyConfig: EleventyConfig) {
     const written = (results ?? []).flatMap((r) => (typeof r.outputPath === "string" ? [r.outputPath] : []));
     const summary = finishRender(written);
     const removed = summary ? removeOutputs(render.outDir, summary.stale) : 0;
+    const built = lastBuild();
+    if (built) publishAssets(render.outDir, built.result.assets);
     if (runMode !== "serve" && runMode !== "watch") return;
     printReport(false);
     const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

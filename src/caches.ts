@@ -100,8 +100,8 @@ export function pruneParseMemory(liveKeys: Set<string>): void {
   for (const [path, s] of stamps) if (!liveKeys.has(s.key)) stamps.delete(path);
 }
 
-const PARSER_CODE = ["note.ts", "text.ts", "ingest/index.ts", "ingest/body.ts", "ingest/digest.ts", "ingest/garden.ts", "ingest/metadata.ts", "ingest/raw.ts"];
-const ENTITY_CODE = ["entities/index.ts", "entities/detect.ts", "entities/registry.ts", "text.ts", "note.ts"];
+const PARSER_CODE = ["note.ts", "text.ts", "ingest/index.ts", "ingest/body.ts", "ingest/digest.ts", "ingest/garden.ts", "ingest/metadata.ts", "ingest/raw.ts", "ingest/markup.ts", "ingest/math.ts", "ingest/paragraphs.ts", "ingest/speakers.ts", "ingest/subtitles.ts", "site/markdown.ts"];
+const ENTITY_CODE = ["entities/index.ts", "entities/detect.ts", "entities/registry.ts", "ingest/speakers.ts", "text.ts", "note.ts"];
 const codeHashes = new Map<string, string>();
 
 /** Hash of some of our own source files (paths relative to src/), read once per process. */

@@ -23,6 +23,7 @@ import { indexSite } from "./search/pagefind.ts";
 import { collectGarbage, currentRender, finishRender, lastBuild, nextBatch, outputsIntact, projectPaths, publishedManifest, publishManifest, renderInto } from "./site/build-state.ts";
 import { carryOver, carryOverTree, codeHash, type Manifest, tracker } from "./site/render-plan.ts";
 import { printReport } from "./site/report.ts";
+import { publishAssets } from "./resolve/assets.ts";
 
 const CONFIG = "eleventy.config.ts";
 /** Sources per Eleventy run in a large build (bounds the rendered pages held in memory). */
@@ -154,6 +155,8 @@ async function build(args: string[]): Promise<number> {
     const summary = finishRender(written);
     if (verbose && summary) console.log(`[kb] manifest: ${num(Object.keys(summary.manifest.pages).length)} pages, ${num(summary.manifest.deps.length)} dependencies in ${secs(performance.now() - tFinish)}`);
     const kept = summary && render?.prevDir ? carryOver(render.prevDir, tmp, summary.keep) : 0;
+    // Images and PDFs beside the sources, copied (an SVG as its sanitised text) under /media/.
+    publishAssets(tmp, state.result.assets);
     const pages = folderStats(tmp);
     const s = state.result.stats;
     console.log(`[kb] sources: ${num(s.files)} files (${mb(keys.sources.bytes)}) → ${num(s.notes)} notes; parse ${secs(s.parseMs)} (${num(s.cached)} from cache, ${num(s.files - s.cached)} parsed)`);

@@ -25,8 +25,11 @@ export const TimeRange = z.object({
 });
 export type TimeRange = z.infer<typeof TimeRange>;
 
-/** Markdown prose (rendered with markdown-it, raw HTML disabled). */
-export const ProseBlock = z.object({ type: z.literal("prose"), text: z.string() });
+/**
+ * Markdown prose (rendered with markdown-it, raw HTML disabled). `time` is the moment
+ * of the recording the passage starts at, for timestamped transcript lines.
+ */
+export const ProseBlock = z.object({ type: z.literal("prose"), text: z.string(), time: z.number().int().nonnegative().nullable() });
 /** One speaker turn: who says what, optionally when. `text` is markdown. */
 export const TurnBlock = z.object({
   type: z.literal("turn"),
@@ -77,6 +80,20 @@ export type NoteSource = z.infer<typeof NoteSource>;
 
 const Names = z.array(z.string().min(1));
 
+/**
+ * A place where a source points at another file: an Obsidian `[[wikilink]]` or
+ * `![[embed]]`, a markdown link or image with a relative path. Parsing records them
+ * (with the line, for the build report); the resolve stage (src/resolve/) finds their
+ * targets among the other notes and the files beside them.
+ */
+export const Reference = z.object({
+  /** The text as written, e.g. `[[Note#Heading|label]]` or `![](img/a.png)`. */
+  raw: z.string().min(1),
+  /** 1-based line in the source file. */
+  line: z.number().int().positive(),
+});
+export type Reference = z.infer<typeof Reference>;
+
 export const NoteDetails = z.object({
   /** 0–5 from a ★ string (digests). */
   quality: z.number().int().min(0).max(5).nullable(),
@@ -104,10 +121,18 @@ export const NoteDraft = z.object({
   companies: Names,
   products: Names,
   tags: Names,
+  /** Blog categories (Hugo, Hexo, Jekyll); linked as tags. */
+  categories: Names,
+  /** Other titles of the note (Obsidian `aliases`): shown and searchable. */
+  aliases: Names,
+  /** When the source says it was last changed (`updated`, `lastmod`). */
+  updated: IsoDate.nullable(),
   /** Markdown. */
   summary: z.string(),
   sections: z.array(Section),
   details: NoteDetails,
+  /** Links and embeds pointing at other files, as written (resolved after parsing). */
+  references: z.array(Reference),
 });
 export type NoteDraft = z.infer<typeof NoteDraft>;
 

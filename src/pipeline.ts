@@ -3,8 +3,10 @@
  *   1. list   every file under the seeds folder (each one ends up in the report);
  *   2. parse  each source into note drafts (cached on disk by content hash);
  *   3. name   drafts get stable, unique ids and URLs, and are validated as `Note`s;
- *   4. link   notes + registry → the entity index (people, companies, products, tags);
- *   5. report every input with its status and messages.
+ *   4. resolve wikilinks, embeds and relative links and images → note pages and the
+ *             files published beside them (src/resolve/);
+ *   5. link   notes + registry → the entity index (people, companies, products, tags);
+ *   6. report every input with its status and messages.
  * Rendering (Eleventy + Nunjucks) and search (Pagefind) consume the result.
  */
 import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, existsSync } from "node:fs";
@@ -14,6 +16,8 @@ import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
 import { parseSource, SOURCE_EXTENSIONS } from "./ingest/index.ts";
 import { type BuildMessage, Note, type NoteDraft } from "./note.ts";
+import { type Asset, assetKind, readAsset } from "./resolve/assets.ts";
+import { resolveReferences, type Resolved } from "./resolve/references.ts";
 import { slugify, SlugRegistry } from "./text.ts";
 
 export type InputStatus = "ok" | "warning" | "error";
@@ -24,7 +28,19 @@ export interface InputReport {
   messages: BuildMessage[];
 }
 export interface BuildReport {
+  /** Every file under the seeds folder, once (dot-folders aside). */
   inputs: InputReport[];
+  /** Files beside the sources: how many were published, which were skipped, and what was not read at all. */
+  other: {
+    images: number;
+    pdfs: number;
+    /** Files neither source nor asset, by extension (`.json` → 3). */
+    skipped: Record<string, number>;
+    /** Dot-folders, never read (`.obsidian`, `.git`, `.trash`). */
+    ignored: string[];
+  };
+  /** Wikilinks, embeds and local links, and how many found their target. */
+  links: Resolved["stats"];
 }
 
 export interface PipelineOptions {
@@ -45,6 +61,12 @@ export interface PipelineResult {
   notes: Note[];
   index: EntityIndex;
   report: BuildReport;
+  /** Images and PDFs to publish under /media/. */
+  assets: Asset[];
+  /** Note id → the notes it links to, the notes that link to it, and the sizes of the images it shows. */
+  outlinks: Resolved["outlinks"];
+  backlinks: Resolved["backlinks"];
+  media: Resolved["media"];
   /** `cached`: sources whose parse came from the cache; `linkCached`: the entity index did. */
   stats: { files: number; notes: number; cached: number; parseMs: number; linkMs: number; linkCached: boolean };
 }
@@ -52,17 +74,23 @@ export interface PipelineResult {
 /** Larger files are refused: a source this size is not a note. */
 export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
 
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
+/**
+ * Every file under `dir`, in name order. Dot-folders (`.obsidian`, `.git`, `.trash`) are
+ * an editor's or a tool's, never notes: they are not walked, only named in `ignored`.
+ */
+function listFiles(dir: string): { files: string[]; ignored: string[] } {
+  const files: string[] = [];
+  const ignored: string[] = [];
   const walk = (d: string) => {
     for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = join(d, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else out.push(p);
+      if (entry.isDirectory() && /^\.(?!\.)/.test(entry.name)) ignored.push(`${toPosix(relative(dir, p))}/`);
+      else if (entry.isDirectory()) walk(p);
+      else files.push(p);
     }
   };
   if (existsSync(dir)) walk(dir);
-  return out;
+  return { files, ignored };
 }
 
 const toPosix = (p: string) => p.split(sep).join("/");
@@ -110,19 +138,38 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const inRoot = !relative(resolve(options.rootDir), seedsDir).startsWith("..");
   const nameBase = inRoot ? resolve(options.rootDir) : dirname(seedsDir);
   const stems = new Map<InputReport, string>();
-  for (const path of listFiles(seedsDir)) {
+  /** Path of each source inside the seeds folder: how wikilinks find notes. */
+  const seedPaths = new Map<InputReport, string>();
+  const listing = listFiles(seedsDir);
+  const assets: Asset[] = [];
+  const other: BuildReport["other"] = { images: 0, pdfs: 0, skipped: {}, ignored: listing.ignored };
+  for (const path of listing.files) {
     const file = displayPath(relative(nameBase, path));
     const report: InputReport = { file, status: "ok", notes: [], messages: [] };
+    const inSeeds = toPosix(relative(seedsDir, path));
     // Ids come from the path inside the seeds folder, wherever that folder is.
-    stems.set(report, toPosix(relative(seedsDir, path)).replace(/\.[^./]+$/, ""));
+    stems.set(report, inSeeds.replace(/\.[^./]+$/, ""));
+    seedPaths.set(report, inSeeds);
     inputs.push(report);
     const stat = lstatSync(path);
     const ext = extname(path).toLowerCase();
     const cannotRead = stat.isFile() ? unreadable(path) : null;
+    const kind = assetKind(ext);
     if (stat.isSymbolicLink()) {
       report.messages.push({ level: "warning", message: "symbolic links are not followed (a link could publish a file from outside the seeds folder); skipped" });
+    } else if (kind && stat.isFile() && !cannotRead) {
+      // Published beside the notes; the console counts them by kind instead of a line each.
+      const asset = readAsset(path, inSeeds, kind, report.messages);
+      if (asset) {
+        assets.push(asset);
+        if (kind === "image") other.images++;
+        else other.pdfs++;
+        report.messages.push({ level: "info", message: `published as ${kind === "image" ? "an image" : "a PDF"} at ${asset.url}` });
+      }
     } else if (!SOURCE_EXTENSIONS.includes(ext)) {
-      report.messages.push({ level: "warning", message: `not a source (only ${SOURCE_EXTENSIONS.join(", ")} files are read); skipped` });
+      const key = ext || "(no extension)";
+      other.skipped[key] = (other.skipped[key] ?? 0) + 1;
+      report.messages.push({ level: "info", message: `not a source (only ${SOURCE_EXTENSIONS.join(", ")} files are read) nor an image or PDF; skipped` });
     } else if (!stat.isFile()) {
       report.messages.push({ level: "warning", message: "not a regular file (a pipe, socket or device: reading it could hang the build); skipped" });
     } else if (cannotRead) {
@@ -152,6 +199,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const notes: Note[] = [];
   /** Note id → its source's parse key and id: what the linker's memo is keyed by. */
   const noteKeys = new Map<string, string>();
+  const notePaths = new Map<string, string>();
   for (const { report, drafts } of parsed) {
     const stem = stems.get(report)!;
     const skey = sourceKeys.get(report)!;
@@ -162,6 +210,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
         notes.push(checked.data);
         report.notes.push(id);
         noteKeys.set(id, `${skey}\u0000${id}`);
+        notePaths.set(id, seedPaths.get(report)!);
       } else {
         const issue = checked.error.issues[0]!;
         report.messages.push({ level: "error", line: draft.source.line, message: `note "${draft.title.slice(0, 40)}" is invalid: \`${issue.path.join(".")}\` ${issue.message}; it was not published` });
@@ -171,18 +220,30 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
       report.messages.push({ level: "warning", message: "no note was found in this file" });
     }
   }
+
+  // 4. resolve: links and embeds between notes, images and PDFs beside them.
+  const resolved = resolveReferences({ notes, paths: notePaths, assets });
+  const byFile = new Map(inputs.map((r) => [r.file, r]));
+  for (const [file, list] of resolved.messages) byFile.get(file)?.messages.push(...list.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
+  // What a note's references resolved to is part of what the linker reads (an embed shows another note's text).
+  for (const [id, sig] of resolved.signatures) noteKeys.set(id, `${noteKeys.get(id)}\u0000${sig}`);
   for (const r of inputs) r.status = statusOf(r.messages);
 
-  // 4. link
+  // 5. link
   const registry = loadRegistry();
-  const key = linkKey(registry.hash, parsed.map(({ report }) => ({ sourceKey: sourceKeys.get(report)!, ids: report.notes })));
+  const key = linkKey(registry.hash, parsed.map(({ report }) => ({ sourceKey: [sourceKeys.get(report)!, ...report.notes.map((id) => resolved.signatures.get(id) ?? "")].join("\u0000"), ids: report.notes })));
   pruneParseMemory(new Set(sourceKeys.values()));
-  const { index, from: linked } = cachedLink(key, options.linkCacheDir ?? null, () => buildEntityIndex(notes, registry.entries, { memo: linkMemo(), keys: noteKeys }));
+  const linkedNotes = resolved.notes;
+  const { index, from: linked } = cachedLink(key, options.linkCacheDir ?? null, () => buildEntityIndex(linkedNotes, registry.entries, { memo: linkMemo(), keys: noteKeys }));
   const t2 = performance.now();
   return {
-    notes,
+    notes: linkedNotes,
     index,
-    report: { inputs },
+    assets,
+    outlinks: resolved.outlinks,
+    backlinks: resolved.backlinks,
+    media: resolved.media,
+    report: { inputs, other, links: resolved.stats },
     stats: { files: inputs.length, notes: notes.length, cached, parseMs: Math.round(t1 - t0), linkMs: Math.round(t2 - t1), linkCached: linked !== "parsed" },
   };
 }

@@ -247,16 +247,44 @@ function countMatches(re: RegExp, text: string): number {
   return n;
 }
 
-/** Markdown → plain text, good enough for excerpts, titles and summaries. */
-export function stripMarkdown(md: string): string {
+/** What a reader sees of a wikilink's target: `Folder/Note#Part` → `Note › Part`, `#Part` → `Part`. */
+export function wikilinkLabel(target: string): string {
+  const [path = "", ...rest] = target.split("#");
+  const name = path.split("/").pop()!.replace(/\.md$/i, "").trim();
+  const part = rest.join("#").replace(/^\^/, "").trim();
+  return name && part ? `${name} › ${part}` : name || part;
+}
+
+/**
+ * Inline markdown → plain text: links and wikilinks to their labels, images to their alt
+ * text, emphasis, highlights, code marks, footnote references and comments removed.
+ * For titles: unlike `stripMarkdown`, a leading `128. ` or `#` stays what it is.
+ */
+export function stripInline(md: string): string {
   return md
+    // An embed shows another file: it is not text of this one.
+    .replace(/!\[\[[^\[\]\n]+?\]\]/g, "")
+    .replace(/\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]*))?\]\]/g, (_, target: string, label?: string) => label?.trim() || wikilinkLabel(target))
     // A link's URL may hold one level of parentheses: `(javascript:alert('x'))`, wiki URLs.
     .replace(/!\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)/g, "$1")
     .replace(/\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)/g, "$1")
+    .replace(/\[\^[^\]\s]+\]/g, "")
+    .replace(/%%[\s\S]*?%%/g, "")
+    .replace(/==(?=\S)([^=\n]*?\S)==/g, "$1")
     .replace(/(\*\*|__|\*|_|~~|`)(?=\S)([^*_~`]*?\S)\1/g, "$2")
-    .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, "")
     .replace(/\s+/g, " ")
     .trim();
+}
+
+/** Markdown → plain text, good enough for excerpts and summaries (block markers and callout types removed too). */
+export function stripMarkdown(md: string): string {
+  return stripInline(
+    md
+      .replace(/^\s{0,3}(?:>\s*)+\[![\w-]+\][-+]?\s*/gm, "")
+      .replace(/^\s*[-*+]\s+\[[ xX]\]\s+/gm, "")
+      .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, "")
+      .replace(/^\s*\[\^[^\]\s]+\]:\s*/gm, ""),
+  );
 }
 
 /** Cut plain text to at most `max` characters at a sensible boundary, adding `…`. */

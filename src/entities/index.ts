@@ -3,6 +3,7 @@
  * product or tag, the notes that name it (declared in metadata, mentioned in the
  * text, or speaking), excerpts of where, and which entities travel with it.
  */
+import { isPlaceholderSpeaker } from "../ingest/speakers.ts";
 import type { Note, NoteKind } from "../note.ts";
 import { byDateDesc, shortHash, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
 import { type AliasSpec, Matcher } from "./detect.ts";
@@ -69,7 +70,6 @@ export interface EntityIndex {
 export const TYPE_PATHS: Record<EntityType, string> = { person: "people", company: "companies", product: "products", tag: "tags" };
 export const TYPE_LABELS: Record<EntityType, string> = { person: "人物", company: "公司与机构", product: "产品与模型", tag: "标签" };
 
-const PLACEHOLDER_SPEAKER = /^(?:[A-Za-z@]|说话人\s*\d*|speaker\s*\d*|主持人|嘉宾|观众|听众|现场观众|unknown|未知|匿名)$/i;
 const EXCERPTS_PER_NOTE = 3;
 /** Related notes per note, and how many of its rarest entities find them. */
 const RELATED_NOTES = 5;
@@ -323,8 +323,9 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     declare(note.companies, "company");
     declare(note.products, "product");
     declare(note.tags, "tag");
+    declare(note.categories, "tag");
     speakersOf.set(note.id, note.speakers.map((s) => {
-      if (PLACEHOLDER_SPEAKER.test(s.trim())) return s;
+      if (isPlaceholderSpeaker(s)) return s;
       const d = resolve(s, "person");
       hitFor(note.id, d.key).spoke = true;
       return d;

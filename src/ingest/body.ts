@@ -1,35 +1,55 @@
 /**
  * Markdown body → sections and speaker turns. Shared by every shape that has a
- * markdown body (front-matter notes, the Digital Garden `## 全文`, plain notes).
+ * markdown body (front-matter notes, the Digital Garden `## 全文`, plain notes,
+ * subtitles turned into timestamped lines).
  *
  * Rules, in order:
+ * - Nothing inside fenced code (backticks or tildes, three or more) is a heading, a
+ *   turn or a timestamp.
  * - Sections split at the shallowest heading level present; deeper headings stay
  *   inside the section's prose. Text before the first heading is an untitled section.
  * - A heading ending in `（00:05:26 - 00:07:49）` (or `(05:26)`) carries a time range.
- * - `**Name**: text` / `**Name：**text` always starts a turn. A plain `Name：text`
- *   starts a turn only in a dialogue-shaped body (at least two names that each
- *   start two such lines), so that `注意：…` in an essay stays prose. Labels such
- *   as `重点：` are never speakers.
- * - Lines after a turn belong to it (004 continues a speaker over paragraphs) until
- *   the next turn, a label line, a heading or a horizontal rule.
+ * - Speaker turns, in the formats transcripts use: `**Name**: text`, `Name：text`,
+ *   `**0:06** · Name: text`, `[00:01:00] Name: text`, `Name (00:12:34): text`, and a
+ *   header line alone (`Name 00:12:34`, `发言人 1 0:45:54`, `Name:`) before the text.
+ *   A label is a speaker only when it passes the name test (speakers.ts) and there
+ *   is evidence: it carries a time, it is a diarisation placeholder, the metadata
+ *   names it, or the body is a dialogue (two or more labels that each start two or
+ *   more turns and hold most label lines). List bullets, quotes, tables and labels
+ *   followed by a URL or a handle are never turns.
+ * - Lines after a turn belong to it until the next turn, a field-label line, a heading
+ *   or a horizontal rule.
+ * - Timestamped lines without a speaker (`[00:01:00] text`, three or more in a body)
+ *   are grouped into paragraphs that keep the time of their first line.
+ * - No paragraph is longer than about 1,500 characters (paragraphs.ts).
  */
 import type { Block, Section, TimeRange } from "../note.ts";
 import { parseClock, SlugRegistry, slugify } from "../text.ts";
-
-/** Words that introduce an editor's note, never a speaker. */
-const LABELS = new Set([
-  "重点", "要点", "注", "注意", "备注", "提示", "说明", "总结", "小结", "结论", "结语", "核心", "关键",
-  "摘要", "标题", "链接", "来源", "时间", "日期", "作者", "主题", "例如", "比如", "举例", "背景", "问题",
-  "观点", "金句", "引用", "补充", "更新", "编者按", "按", "评论", "tips", "note", "summary", "source",
-  "warning", "update", "todo", "ps",
-]);
+import { codeLines } from "./markup.ts";
+import { limitParagraphs } from "./paragraphs.ts";
+import { isFieldLabel, isPlausibleLabel, labelShape, type LabelShape } from "./speakers.ts";
 
 const CLOCK = String.raw`\d{1,3}:[0-5]\d(?::[0-5]\d)?`;
+/** A clock with optional fractions (`00:01:02,500` in subtitles, `0:00:04.840000` from whisper), or seconds (`12.5s`). */
+const TIME = String.raw`(?:\d{1,3}:\d{1,2}(?::\d{1,3})?(?:[.,]\d{1,6})?|\d{1,6}(?:\.\d{1,6})?s)`;
+const RANGE = String.raw`(?:\s*(?:-->|[-–—]|to|至|~)\s*${TIME})?`;
 const HEADING_TIME = new RegExp(String.raw`\s*[（(【\[]\s*(${CLOCK})\s*(?:[-–—~～至到]\s*(${CLOCK})\s*)?[）)】\]]\s*$`);
-const TURN_TIME = new RegExp(String.raw`^[\[（(【]?(${CLOCK})[\]）)】]?\s+`);
-const BOLD_TURN = /^\*\*([^*\n]{1,40}?)\s*(?:[（(]([^）)\n]{1,24})[）)])?\s*\*\*\s*[:：]\s*(.*)$|^\*\*([^*\n]{1,40}?)\s*(?:[（(]([^）)\n]{1,24})[）)])?\s*[:：]\s*\*\*\s*(.*)$/u;
-const PLAIN_TURN = /^([\p{Script=Han}·]{2,8}|@?[A-Za-z][A-Za-z.'’ -]{0,38}[A-Za-z.]|[A-Z])\s*(?:[（(]([^）)\n]{1,24})[）)])?\s*[：:]\s*(\S.*)$/u;
+/** A time at the start of a line: `[00:01]`, `[0.0s to 4.0s]`, `(00:01)`, `【00:01】`, `**0:06**`, or a bare `00:01:00` before a separator or text. */
+const TIME_PREFIX = new RegExp(String.raw`^(?:\[(${TIME})${RANGE}\]|[（(](${TIME})${RANGE}[）)]|【(${TIME})${RANGE}】|\*\*\[?(${TIME})\]?\*\*|(${CLOCK}:[0-5]\d|${CLOCK}(?=\s*[·•|–—-])))\s*(?:[·•|–—-]\s*)?`);
+/** A label in brackets before the text: `【说话人0】text`, `[Janson Siu] 00:08:44`. */
+const BRACKET_LABEL = /^[【\[]([^\[\]【】\n]{1,30})[】\]](?![(\[])\s*(.*)$/u;
+/** A name alone on a line (`**Lex Fridman**`, `Douglas Murray`): a header when the next line starts with a time. */
+const NAME_ALONE = /^(?:\*\*)?([^:：*#>|`\[\]!()（）\n]{2,40}?)(?:\*\*)?$/u;
+const BOLD_LABEL = /^\*\*([^*\n]{1,40}?)\s*(?:[（(\[]([^）)\]\n]{1,24})[）)\]])?\s*(?:\*\*\s*[:：]|[:：]\s*\*\*)\s*(.*)$/u;
+const PLAIN_LABEL = /^([^\s:：*#>|`\[\]!][^:：*\n]{0,39}?)\s*(?:[（(\[]([^）)\]\n]{1,24})[）)\]])?\s*[:：](?!\/\/)\s*(.*)$/u;
+/** A header line before a turn's text: `Name 00:12:34`, `**Name** (00:12)`, `发言人 1 0:45:54`. */
+const HEADER = new RegExp(String.raw`^(?:\*\*)?([^\s:：*#>|\[\]!][^:：*\n]{0,39}?)(?:\*\*)?\s*[\[（(【]?(${TIME})${RANGE}[\]）)】]?\s*[:：]?$`, "u");
 const RULE = /^\s*(?:[-*_]\s*){3,}$|^\s*[—─]{2,}\s*$/;
+const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
+/** Lines that are never turns: list items, quotes (callouts), tables, headings. */
+const STRUCTURE = /^\s*(?:[-*+]\s|\d+[.)]\s|>|\||#{1,6}\s)/;
+/** Text after a label that says it is a link list, not speech: `Spotify: https://…`, `Twitter: @x`. */
+const LINK_VALUE = /^(?:<?https?:\/\/|www\.|@\w|\[[^\]]*\]\(https?:|[\w.+-]+@[\w-]+\.)/i;
 
 export interface ParsedHeading {
   text: string;
@@ -46,63 +66,156 @@ export function parseHeading(raw: string): ParsedHeading {
   return { text: raw.slice(0, m.index).trim(), time: { start, end } };
 }
 
-interface TurnMatch { speaker: string; role: string | null; time: number | null; text: string; explicit: boolean }
-
-function isLabel(name: string): boolean {
-  return LABELS.has(name.trim().toLowerCase());
+/** `00:01:02,500` → 62, `12.5s` → 12, `0:0:1.2` → 1 (fractions dropped). */
+function seconds(time: string): number | null {
+  if (time.endsWith("s")) return Math.floor(Number(time.slice(0, -1)));
+  const parts = time.replace(/[.,]\d+$/, "").split(":").map(Number);
+  if (parts.some((n) => !Number.isFinite(n))) return null;
+  const value = parts.reduce((sum, n) => sum * 60 + n, 0);
+  return Number.isFinite(value) ? value : parseClock(time);
 }
 
-function matchTurn(line: string): TurnMatch | null {
-  let rest = line.trim();
+interface LineMatch {
+  /** null: a timestamped line without a speaker. */
+  label: string | null;
+  role: string | null;
+  time: number | null;
+  text: string;
+  /** A header line alone: the turn's text is on the lines that follow. */
+  header: boolean;
+}
+
+/** Read one line as a possible turn or timestamped line (no decision yet on whether it is one). */
+function matchLine(raw: string): LineMatch | null {
+  const line = raw.trim();
+  if (!line || STRUCTURE.test(raw)) return null;
+  // `**[00:02] SPEAKER_00:** text`: the time and the label in one bold run.
+  let rest = line.replace(new RegExp(String.raw`^\*\*\s*([\[(（【]?${TIME}[^*\n]*?[:：])\s*\*\*\s*`), "$1 ");
   let time: number | null = null;
-  const t = TURN_TIME.exec(rest);
+  const t = TIME_PREFIX.exec(rest);
   if (t) {
-    time = parseClock(t[1]!);
+    time = seconds(t[1] ?? t[2] ?? t[3] ?? t[4] ?? t[5]!);
     rest = rest.slice(t[0].length);
   }
-  const b = BOLD_TURN.exec(rest);
-  if (b) {
-    const speaker = (b[1] ?? b[4] ?? "").trim();
-    if (speaker && !isLabel(speaker)) return { speaker, role: (b[2] ?? b[5])?.trim() || null, time, text: (b[3] ?? b[6] ?? "").trim(), explicit: true };
-    return null;
+  const labelled = (label: string, role: string | undefined, text: string): LineMatch | null => {
+    if (LINK_VALUE.test(text)) return null;
+    let at = time;
+    let r = role?.trim() || null;
+    if (r && at === null && new RegExp(`^${TIME}$`).test(r)) {
+      at = seconds(r);
+      r = null;
+    }
+    return { label: label.trim(), role: r, time: at, text: text.trim(), header: !text.trim() };
+  };
+  const b = BOLD_LABEL.exec(rest);
+  if (b) return labelled(b[1]!, b[2], b[3]!);
+  const k = BRACKET_LABEL.exec(rest);
+  if (k && !new RegExp(`^${TIME}$`).test(k[1]!.trim())) {
+    const after = k[2]!.trim();
+    const at = new RegExp(String.raw`^[\[（(【]?(${TIME})${RANGE}[\]）)】]?$`).exec(after);
+    if (at) return { label: k[1]!.trim(), role: null, time: time ?? seconds(at[1]!), text: "", header: true };
+    return labelled(k[1]!, undefined, after);
   }
-  const p = PLAIN_TURN.exec(rest);
-  if (p && !isLabel(p[1]!) && !/^https?$/i.test(p[1]!)) return { speaker: p[1]!.trim(), role: p[2]?.trim() || null, time, text: p[3]!.trim(), explicit: false };
+  if (time === null) {
+    const h = HEADER.exec(rest);
+    if (h && !/^\d/.test(h[1]!)) return { label: h[1]!.trim(), role: null, time: seconds(h[2]!), text: "", header: true };
+  }
+  const p = PLAIN_LABEL.exec(rest);
+  if (p && !/^https?$/i.test(p[1]!)) return labelled(p[1]!, p[2], p[3]!);
+  if (time !== null && rest) return { label: null, role: null, time, text: rest, header: false };
   return null;
 }
 
-/** Names that start at least two plain `Name：` lines; two of them make a dialogue. */
-function dialogueSpeakers(lines: string[]): Set<string> {
-  const counts = new Map<string, number>();
-  for (const line of lines) {
-    const m = matchTurn(line);
-    if (m && !m.explicit) counts.set(m.speaker, (counts.get(m.speaker) ?? 0) + 1);
+interface Candidate extends LineMatch { index: number; shape: LabelShape | null }
+
+const fold = (s: string) => s.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
+
+/**
+ * Which labels of this body are speakers (folded), and whether timestamped lines are a
+ * transcript (three or more of them).
+ */
+function decideSpeakers(candidates: Candidate[], codeAfter: Set<number>, declared: Set<string>): { speakers: Set<string>; timedLines: boolean } {
+  const speakers = new Set<string>();
+  const labelled = candidates.filter((c) => c.label !== null);
+  const timedLines = candidates.filter((c) => c.label === null).length >= 3;
+  const untimed: Candidate[] = [];
+  for (const c of labelled) {
+    const key = fold(c.label!);
+    // The metadata names them (front-matter speakers, WebVTT voices): speakers whatever they look like.
+    if (declared.has(key) && !isFieldLabel(c.label!)) { speakers.add(key); continue; }
+    // A header with a time (`[ATL - WonderFrog] 00:12:01`) is a transcript's speaker line even when it is no name.
+    if (c.shape === null && c.header && c.time !== null && isPlausibleLabel(c.label!)) { speakers.add(key); continue; }
+    if (c.shape === null) continue;
+    if (c.shape === "placeholder" || c.time !== null) speakers.add(key);
+    else untimed.push(c);
   }
-  const frequent = [...counts].filter(([, n]) => n >= 2);
-  return frequent.length >= 2 ? new Set(counts.keys()) : new Set();
+  const counts = new Map<string, { n: number; shape: LabelShape; code: boolean }>();
+  for (const c of untimed) {
+    const key = fold(c.label!);
+    const e = counts.get(key) ?? { n: 0, shape: c.shape!, code: false };
+    e.n++;
+    if (codeAfter.has(c.index)) e.code = true;
+    counts.set(key, e);
+  }
+  // People do not speak code: a loose label whose text holds a code block is a field label.
+  for (const [k, e] of counts) if (e.code && e.shape === "loose") counts.delete(k);
+  const repeated = [...counts].filter(([, e]) => e.n >= 2);
+  const repeatedLines = repeated.reduce((sum, [, e]) => sum + e.n, 0);
+  const labelLines = labelled.filter((c) => c.time === null && c.shape !== "placeholder").length;
+  let alternations = 0;
+  const order = untimed.filter((c) => counts.has(fold(c.label!))).map((c) => fold(c.label!));
+  for (let i = 1; i < order.length; i++) if (order[i] !== order[i - 1]) alternations++;
+  const alternation = order.length > 1 ? alternations / (order.length - 1) : 0;
+  const dialogue = repeated.length >= 2 && repeatedLines >= labelLines * 0.5
+    && (repeated.some(([, e]) => e.shape === "name") || (alternation >= 0.6 && order.length >= 6));
+  if (dialogue) for (const k of counts.keys()) speakers.add(k);
+  else for (const [k, e] of repeated) if (e.shape === "name") speakers.add(k); // one person quoted at length
+  return { speakers, timedLines };
 }
 
-const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
+export interface BodyOptions {
+  /** Names the metadata gives (speakers, people, authors): their labels are speakers without further evidence. */
+  declared?: string[];
+}
 
 /** Parse a markdown body into sections; `ids` keeps anchors unique within the note. */
-export function parseBody(body: string, ids: SlugRegistry = new SlugRegistry()): Section[] {
+export function parseBody(body: string, ids: SlugRegistry = new SlugRegistry(), options: BodyOptions = {}): Section[] {
   const lines = body.split("\n");
-  let fence = false;
+  const code = codeLines(lines);
   const headingLevels: number[] = [];
-  for (const line of lines) {
-    if (/^\s*(```|~~~)/.test(line)) fence = !fence;
-    const h = !fence && HEADING.exec(line);
-    if (h) headingLevels.push(h[1]!.length);
-  }
+  const candidates: Candidate[] = [];
+  const codeAfter = new Set<number>();
+  let lastCandidate = -1;
+  lines.forEach((line, i) => {
+    if (code[i]) {
+      if (lastCandidate >= 0) codeAfter.add(lastCandidate);
+      return;
+    }
+    const h = HEADING.exec(line);
+    if (h) { headingLevels.push(h[1]!.length); lastCandidate = -1; return; }
+    let m = matchLine(line);
+    if (!m) {
+      // A name alone, then its first timed paragraph (Lex Fridman's transcripts): a header line.
+      const alone = NAME_ALONE.exec(line.trim());
+      const next = alone ? lines.slice(i + 1, i + 4).find((l) => l.trim()) : undefined;
+      const t = next !== undefined ? TIME_PREFIX.exec(next.trim()) : null;
+      if (alone && t && labelShape(alone[1]!) !== null) m = { label: alone[1]!.trim(), role: null, time: seconds(t[1] ?? t[2] ?? t[3] ?? t[4] ?? t[5]!), text: "", header: true };
+    }
+    if (m) {
+      candidates.push({ ...m, index: i, shape: m.label === null ? null : labelShape(m.label) });
+      lastCandidate = i;
+    }
+  });
   const splitLevel = headingLevels.length ? Math.min(...headingLevels) : 0;
-  const plainSpeakers = dialogueSpeakers(lines);
+  const { speakers, timedLines } = decideSpeakers(candidates, codeAfter, new Set((options.declared ?? []).map(fold)));
+  const byLine = new Map(candidates.map((c) => [c.index, c]));
 
   const sections: Section[] = [];
   let current: Section = { id: "", heading: "", time: null, blocks: [] };
   let block: Block | null = null;
   const flush = () => {
     if (block) {
-      block.text = block.text.replace(/\n{3,}/g, "\n\n").trim();
+      block.text = limitParagraphs(block.text.replace(/\n{3,}/g, "\n\n").trim());
       if (block.text || block.type === "turn") current.blocks.push(block);
     }
     block = null;
@@ -112,32 +225,47 @@ export function parseBody(body: string, ids: SlugRegistry = new SlugRegistry()):
     if (current.heading || current.blocks.length) sections.push(current);
   };
   const append = (line: string) => {
-    if (!block) block = { type: "prose", text: "" };
+    if (!block) block = { type: "prose", text: "", time: null };
     block.text += (block.text ? "\n" : "") + line;
   };
 
-  fence = false;
-  for (const line of lines) {
-    if (/^\s*(```|~~~)/.test(line)) fence = !fence;
-    if (fence) { append(line); continue; }
+  lines.forEach((line, i) => {
+    if (code[i]) { append(line); return; }
     const h = HEADING.exec(line);
     if (h && h[1]!.length === splitLevel) {
       closeSection();
       const { text, time } = parseHeading(h[2]!);
       current = { id: ids.claim(slugify(text || "section", 40)), heading: text, time, blocks: [] };
-      continue;
+      return;
     }
-    if (RULE.test(line)) { flush(); continue; }
-    const turn = matchTurn(line);
-    if (turn && (turn.explicit || plainSpeakers.has(turn.speaker))) {
+    if (RULE.test(line)) { flush(); return; }
+    const c = byLine.get(i);
+    if (c && c.label !== null && speakers.has(fold(c.label))) {
       flush();
-      block = { type: "turn", speaker: turn.speaker, role: turn.role, time: turn.time, text: turn.text };
-      continue;
+      block = { type: "turn", speaker: c.label, role: c.role, time: c.time, text: c.text };
+      return;
     }
-    const label = /^\s*(?:\*\*)?([^：:*\n]{1,6})(?:\*\*)?[：:]/.exec(line);
-    if (label && isLabel(label[1]!) && block !== null && (block as Block).type === "turn") flush();
+    const open = block as Block | null;
+    if (c && c.label === null && open?.type === "turn") {
+      // A timed paragraph under a speaker's header belongs to the turn (`(00:00:05) text`).
+      if (open.time === null) open.time = c.time;
+      open.text += open.text ? `\n\n${c.text}` : c.text;
+      return;
+    }
+    if (c && c.label === null && timedLines) {
+      // Timestamped lines run on into one paragraph until it is long enough and a sentence ends.
+      if (open && open.type === "prose" && open.time !== null && !(open.text.length >= 400 && /[。！？.!?…]["”』」]?$/.test(open.text)) && open.text.length < 1000) {
+        open.text += (/[\p{Script=Han}]$/u.test(open.text) || /^[\p{Script=Han}]/u.test(c.text) ? "" : " ") + c.text;
+      } else {
+        flush();
+        block = { type: "prose", text: c.text, time: c.time };
+      }
+      return;
+    }
+    const label = /^\s*(?:\*\*)?([^：:*\n]{1,8})(?:\*\*)?[：:]/.exec(line);
+    if (label && isFieldLabel(label[1]!) && block !== null && (block as Block).type === "turn") flush();
     append(line);
-  }
+  });
   closeSection();
   for (const s of sections) if (!s.id) s.id = ids.claim("intro");
   return sections;

@@ -5,6 +5,7 @@
  * (`一、` parts, `1.1` sub-parts, tab-indented bullets). One note per article.
  */
 import type { BuildMessage, Section } from "../note.ts";
+import { limitParagraphs } from "./paragraphs.ts";
 import { normalizeDate, SlugRegistry, slugify } from "../text.ts";
 
 const ARTICLE_HEAD = /^\s*(\d{1,3})[.．、]\s*(\S.{0,150})$/;
@@ -69,7 +70,7 @@ function outlineToSections(lines: string[], ids: SlugRegistry): Section[] {
   let prevBullet = false;
   const flush = () => {
     const text = out.join("\n").replace(/\n{3,}/g, "\n\n").trim();
-    if (text) current.blocks.push({ type: "prose", text });
+    if (text) current.blocks.push({ type: "prose", text: limitParagraphs(text), time: null });
     out = [];
     prevBullet = false;
     if (current.heading || current.blocks.length) sections.push(current);

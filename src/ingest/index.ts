@@ -3,15 +3,18 @@
  * hands it to the module for that shape; every path ends in notes or a reported error.
  */
 import { basename, extname } from "node:path";
-import type { BuildMessage, NoteDraft, NoteKind, Section } from "../note.ts";
-import { countWords, decodeSource, SlugRegistry, stripMarkdown, truncate } from "../text.ts";
+import type { BuildMessage, NoteDraft, NoteKind, Reference, Section } from "../note.ts";
+import { countWords, decodeSource, normalizeDate, SlugRegistry, stripInline, stripMarkdown, truncate } from "../text.ts";
 import { parseBody } from "./body.ts";
 import { isDigest, parseDigest } from "./digest.ts";
 import { isGardenBody, parseGarden } from "./garden.ts";
+import { cleanMarkup, collectReferences } from "./markup.ts";
+import { checkMath } from "./math.ts";
 import { dedupe, emptyMetadata, readMetadata, splitFrontMatter, type Metadata } from "./metadata.ts";
 import { deriveTitle, isRawTranscript, isUnpunctuated, paragraphs, summarizeRaw } from "./raw.ts";
+import { looksLikeSubtitles, SUBTITLE_EXTENSIONS, subtitleName, subtitlesToLines } from "./subtitles.ts";
 
-export type SourceShape = "frontmatter" | "garden" | "digest" | "raw" | "plain";
+export type SourceShape = "frontmatter" | "garden" | "digest" | "raw" | "plain" | "subtitles";
 
 export interface ParsedSource {
   shape: SourceShape | null;
@@ -23,7 +26,7 @@ export interface ParsedSource {
 const TITLE_MAX = 200;
 
 /** The extensions read as sources; anything else under seeds/ is reported and skipped. */
-export const SOURCE_EXTENSIONS = [".txt", ".md", ".markdown"];
+export const SOURCE_EXTENSIONS = [".txt", ".md", ".markdown", ...SUBTITLE_EXTENSIONS];
 
 function sectionsText(sections: Section[]): string {
   return sections.flatMap((s) => [s.heading, ...s.blocks.map((b) => b.text)]).join("\n");
@@ -33,10 +36,51 @@ function speakersOf(sections: Section[]): string[] {
   return dedupe(sections.flatMap((s) => s.blocks.flatMap((b) => (b.type === "turn" ? [b.speaker] : []))));
 }
 
+/** Characters each speaker holds in turns; a speaker with two turns or 200 characters holds substantial turns. */
+function substantialSpeakers(sections: Section[]): number {
+  const held = new Map<string, { turns: number; chars: number }>();
+  for (const s of sections) for (const b of s.blocks) {
+    if (b.type !== "turn") continue;
+    const h = held.get(b.speaker) ?? { turns: 0, chars: 0 };
+    h.turns++;
+    h.chars += b.text.length;
+    held.set(b.speaker, h);
+  }
+  return [...held.values()].filter((h) => h.turns >= 2 || h.chars >= 200).length;
+}
+
+/** A conversation needs two speakers who each hold substantial turns; one speaker, or a video, is a talk. */
 function kindOf(sections: Section[], meta: Metadata, fallback: NoteKind): NoteKind {
-  if (speakersOf(sections).length > 0) return "conversation";
+  if (substantialSpeakers(sections) >= 2) return "conversation";
+  if (speakersOf(sections).length > 0) return "talk";
   if (meta.speakers.length > 0 || (meta.url && /youtube\.com|youtu\.be|bilibili\.com|vimeo\.com|xiaoyuzhoufm|podcast/i.test(meta.url))) return "talk";
   return fallback;
+}
+
+/** File names that say nothing about the note. */
+const GENERIC_NAMES = /^(?:index|_index|readme|untitled(?: \d+)?|未命名(?:\s*\d+)?|无标题(?:\s*\d+)?|note|notes|draft|post|content|page)$/i;
+
+/**
+ * The note's own file name as its title, the way Obsidian names notes (`80 删除有序数组中的重复项II`),
+ * when it reads as a title: it has Han characters, spaces or capitals (not a slug such as
+ * `my-post` or an id such as `003_70529567d1e3989d`), and is not a generic name (`index`,
+ * `README`); a page bundle's `index.md` is named by its folder. A Jekyll date prefix is dropped.
+ */
+export function titleFromFileName(file: string): string | null {
+  const parts = file.split("/");
+  let stem = basename(file, extname(file));
+  if (GENERIC_NAMES.test(stem) && parts.length >= 2) stem = parts[parts.length - 2]!;
+  stem = stem.replace(/^\d{4}-\d{2}-\d{2}[-_ ]/, "").trim();
+  if (!stem || GENERIC_NAMES.test(stem)) return null;
+  if (/^[\w-]*$/.test(stem) && !/\p{Lu}\p{Ll}/u.test(stem)) return null;
+  if (/^[\p{N}\W_]+$/u.test(stem)) return null;
+  return stem;
+}
+
+/** A date the file name starts with (`2019-03-04-post.md`, Jekyll's posts, Obsidian's daily notes). */
+export function dateFromFileName(file: string): string | null {
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[-_ .]|$)/.exec(basename(file));
+  return m ? normalizeDate(m[1]) : null;
 }
 
 /** A title from the body when the metadata has none: first heading, else the opening words. */
@@ -48,13 +92,13 @@ function titleFromBody(sections: Section[], file: string): string {
   return basename(file, extname(file));
 }
 
-function draftFrom(file: string, line: number, meta: Metadata, sections: Section[], summary: string | null, kind: NoteKind, title: string): NoteDraft {
+function draftFrom(file: string, line: number, meta: Metadata, sections: Section[], summary: string | null, kind: NoteKind, title: string, references: Reference[] = []): NoteDraft {
   const turnSpeakers = speakersOf(sections);
   // A front-matter `speaker` often names the channel; who actually speaks wins when turns exist.
   const speakers = turnSpeakers.length ? turnSpeakers : meta.speakers;
   const text = sectionsText(sections);
   return {
-    title: truncate(stripMarkdown(title), TITLE_MAX) || basename(file),
+    title: truncate(stripInline(title), TITLE_MAX) || basename(file),
     date: meta.date,
     kind,
     source: { file, url: meta.url, entry: null, line },
@@ -64,9 +108,13 @@ function draftFrom(file: string, line: number, meta: Metadata, sections: Section
     companies: meta.companies,
     products: meta.products,
     tags: meta.tags,
+    categories: meta.categories,
+    aliases: meta.aliases,
+    updated: meta.updated,
     summary: summary ?? truncate(stripMarkdown(text.slice(0, 2000)), 160),
     sections,
     details: { quality: null, reason: null, duration: meta.duration, status: meta.status, wordCount: countWords(text) },
+    references,
   };
 }
 
@@ -82,10 +130,23 @@ export function parseSource(file: string, bytes: Uint8Array): ParsedSource {
     messages.push({ level: "error", message: decoded.text.length ? "the file holds only whitespace; no note was made from it" : "the file is empty; no note was made from it" });
     return { shape: null, drafts: [], messages };
   }
+  const ext = extname(file).toLowerCase();
+  if (SUBTITLE_EXTENSIONS.includes(ext) || (ext === ".txt" && looksLikeSubtitles(decoded.text))) return parseSubtitles(file, decoded.text, messages);
   const fm = splitFrontMatter(decoded.text);
   messages.push(...fm.messages);
   const meta = fm.data ? readMetadata(fm.data, messages, fm.lineOf) : emptyMetadata();
-  const body = fm.body;
+  meta.date ??= dateFromFileName(file);
+  // What Obsidian and blog engines never show goes before anything else reads the body.
+  const cleaned = cleanMarkup(fm.body, fm.bodyLine, messages);
+  const body = cleaned.text;
+  meta.tags = dedupe([...meta.tags, ...cleaned.tags]);
+  const references = collectReferences(body, fm.bodyLine);
+  messages.push(...checkMath(body, fm.bodyLine));
+  // Hexo's and Hugo's `<!-- more -->`: the text before it is the summary.
+  const moreSummary = meta.summary === null && cleaned.more !== null ? truncate(stripMarkdown(body.slice(0, cleaned.more)), 200) || null : null;
+  const summaryOf = (fallback: string | null) => meta.summary ?? moreSummary ?? fallback;
+  const named = titleFromFileName(file);
+  const declared = [...meta.speakers, ...meta.people, ...meta.authors];
 
   if (!body.trim()) {
     // Metadata with something to read (a title or a summary) is still a note; anything less is not.
@@ -100,13 +161,14 @@ export function parseSource(file: string, bytes: Uint8Array): ParsedSource {
   if (isGardenBody(body)) {
     const g = parseGarden(body, fm.bodyLine, meta, messages);
     const title = meta.title ?? titleFromBody(g.sections, file);
-    return { shape: "garden", drafts: [draftFrom(file, 1, meta, g.sections, g.summary ?? meta.summary, kindOf(g.sections, meta, "article"), title)], messages };
+    return { shape: "garden", drafts: [draftFrom(file, 1, meta, g.sections, summaryOf(g.summary), kindOf(g.sections, meta, "article"), title, references)], messages };
   }
 
   if (isDigest(body)) {
     const articles = parseDigest(body, fm.bodyLine, messages);
-    const drafts = articles.map((a): NoteDraft => {
-      const base = draftFrom(file, a.line, { ...meta, authors: a.authors.length ? a.authors : meta.authors, date: a.date ?? meta.date }, a.sections, a.summary, "digest-article", a.title);
+    const drafts = articles.map((a, i): NoteDraft => {
+      const end = articles[i + 1]?.line ?? Infinity;
+      const base = draftFrom(file, a.line, { ...meta, authors: a.authors.length ? a.authors : meta.authors, date: a.date ?? meta.date }, a.sections, a.summary, "digest-article", a.title, references.filter((r) => r.line >= a.line && r.line < end));
       return { ...base, source: { ...base.source, entry: a.entry }, details: { ...base.details, quality: a.quality, reason: a.reason } };
     });
     return { shape: "digest", drafts, messages };
@@ -114,26 +176,42 @@ export function parseSource(file: string, bytes: Uint8Array): ParsedSource {
 
   if (isRawTranscript(body)) {
     const text = body.trim();
-    const sections: Section[] = [{ id: "transcript", heading: "", time: null, blocks: paragraphs(text).map((p) => ({ type: "prose" as const, text: escapeMarkdown(p) })) }];
-    const title = meta.title ?? deriveTitle(text);
+    const sections: Section[] = [{ id: "transcript", heading: "", time: null, blocks: paragraphs(text).map((p) => ({ type: "prose" as const, text: escapeMarkdown(p), time: null })) }];
+    const title = meta.title ?? named ?? deriveTitle(text);
     const kind = meta.title || !isUnpunctuated(text) ? kindOf(sections, meta, "article") : "transcript";
-    if (!meta.title) messages.push({ level: "info", message: `no title in the source; derived "${title}" from its opening words` });
-    return { shape: "raw", drafts: [draftFrom(file, fm.bodyLine, meta, sections, meta.summary ?? summarizeRaw(text), kind, title)], messages };
+    if (!meta.title && !named) messages.push({ level: "info", message: `no title in the source; derived "${title}" from its opening words` });
+    return { shape: "raw", drafts: [draftFrom(file, fm.bodyLine, meta, sections, summaryOf(summarizeRaw(text)), kind, title)], messages };
   }
 
   const ids = new SlugRegistry();
-  let sections = parseBody(body, ids);
-  let title = meta.title;
-  if (!title && /^\s*#\s+/.test(body) && sections[0]?.heading && fitsTitle(sections[0].heading)) {
+  let sections = parseBody(body, ids, { declared });
+  let title = meta.title ?? named;
+  if (/^\s*#\s+/.test(body) && sections[0]?.heading && fitsTitle(sections[0].heading)) {
     // A single `# Title` heading names the note rather than a section (unless the title
-    // would lose some of it: then it stays in the text, where nothing of it is cut).
+    // would lose some of it: then it stays in the text, where nothing of it is cut). When
+    // the title comes from elsewhere, a first heading that repeats it is not shown twice.
     const onlyH1 = (body.match(/^#\s+/gm) ?? []).length === 1;
-    if (onlyH1) {
-      title = sections[0].heading;
-      sections = parseBody(body.replace(/^\s*#\s+.*\n?/, ""), new SlugRegistry());
+    const repeats = title !== null && stripInline(sections[0].heading).toLowerCase() === title.toLowerCase();
+    if ((onlyH1 && !title) || repeats) {
+      title ??= sections[0].heading;
+      sections = parseBody(body.replace(/^\s*#\s+.*\n?/, ""), new SlugRegistry(), { declared });
     }
   }
-  return { shape: fm.data ? "frontmatter" : "plain", drafts: [draftFrom(file, 1, meta, sections, meta.summary, kindOf(sections, meta, "article"), title ?? titleFromBody(sections, file))], messages };
+  return { shape: fm.data ? "frontmatter" : "plain", drafts: [draftFrom(file, 1, meta, sections, summaryOf(meta.summary), kindOf(sections, meta, "article"), title ?? titleFromBody(sections, file), references)], messages };
+}
+
+/** `.srt` / `.vtt`: cues become timestamped lines, read by the body parser like any transcript. */
+function parseSubtitles(file: string, text: string, messages: BuildMessage[]): ParsedSource {
+  const cues = subtitlesToLines(text, messages);
+  if (cues === null) {
+    messages.push({ level: "error", message: "no subtitle cue found (expected `00:00:01,000 --> 00:00:04,000` lines); no note was made from it" });
+    return { shape: null, drafts: [], messages };
+  }
+  const { title, url } = subtitleName(basename(file, extname(file)));
+  const meta = { ...emptyMetadata(), url, date: dateFromFileName(file) };
+  const sections = parseBody(cues.lines, new SlugRegistry(), { declared: cues.voices });
+  const kind = kindOf(sections, meta, "talk");
+  return { shape: "subtitles", drafts: [draftFrom(file, 1, meta, sections, null, kind === "article" ? "talk" : kind, title)], messages };
 }
 
 /** A heading can become the title without losing a word (to the length cap, or a link's URL). */

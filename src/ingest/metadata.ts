@@ -5,6 +5,7 @@
  */
 import matter from "gray-matter";
 import yaml from "js-yaml";
+import { parse as parseToml } from "smol-toml";
 import type { BuildMessage } from "../note.ts";
 import { HttpUrl } from "../note.ts";
 import { normalizeDate, parseClock, splitList, stripControls, truncate } from "../text.ts";
@@ -19,13 +20,16 @@ export interface Metadata {
   companies: string[];
   products: string[];
   tags: string[];
+  categories: string[];
+  aliases: string[];
+  updated: string | null;
   summary: string | null;
   status: string | null;
   duration: number | null;
 }
 
 export function emptyMetadata(): Metadata {
-  return { title: null, date: null, url: null, authors: [], speakers: [], people: [], companies: [], products: [], tags: [], summary: null, status: null, duration: null };
+  return { title: null, date: null, url: null, authors: [], speakers: [], people: [], companies: [], products: [], tags: [], categories: [], aliases: [], updated: null, summary: null, status: null, duration: null };
 }
 
 export interface FrontMatterSplit {
@@ -40,15 +44,18 @@ export interface FrontMatterSplit {
 }
 
 const OPEN = /^---[ \t]*([A-Za-z][\w-]*)?[ \t]*\n/;
+/** Hugo's TOML front-matter: `+++` … `+++`. */
+const TOML_OPEN = /^\+\+\+[ \t]*\n/;
 /** Front-matter languages that are programs (gray-matter would `eval` them): never run. */
 const EXECUTABLE = new Set(["js", "javascript", "coffee", "coffeescript", "cson", "ts", "typescript"]);
 const noLine = () => undefined;
 const refuse = () => {
   throw new Error("executable front-matter is never run");
 };
-/** The only engines gray-matter may use: YAML with js-yaml's core schema, and JSON. */
 const GM_DELIMITER = "\u0000front-matter\u0000";
+/** The only engines gray-matter may use: YAML with js-yaml's core schema, JSON, and TOML (smol-toml). */
 const SAFE_ENGINES = {
+  toml: (s: string) => parseToml(s) as unknown,
   yaml: (s: string) => yaml.load(s, { schema: yaml.CORE_SCHEMA }),
   yml: (s: string) => yaml.load(s, { schema: yaml.CORE_SCHEMA }),
   json: (s: string) => JSON.parse(s) as unknown,
@@ -68,10 +75,11 @@ const SAFE_ENGINES = {
  * sentence between two rules) is not front-matter: the whole file stays text.
  */
 export function splitFrontMatter(text: string): FrontMatterSplit {
-  const open = OPEN.exec(text);
+  const toml = TOML_OPEN.exec(text);
+  const open = toml ?? OPEN.exec(text);
   if (!open) return { data: null, body: text, bodyLine: 1, messages: [], lineOf: noLine };
-  const language = (open[1] ?? "yaml").toLowerCase();
-  const closeRe = /\n(?:---|\.\.\.)[ \t]*(?:\n|$)/g;
+  const language = toml ? "toml" : (open[1] ?? "yaml").toLowerCase();
+  const closeRe = toml ? /\n\+\+\+[ \t]*(?:\n|$)/g : /\n(?:---|\.\.\.)[ \t]*(?:\n|$)/g;
   closeRe.lastIndex = open[0].length - 1;
   const close = closeRe.exec(text);
   if (!close) {
@@ -79,7 +87,7 @@ export function splitFrontMatter(text: string): FrontMatterSplit {
       data: null,
       body: text.slice(open[0].length),
       bodyLine: 2,
-      messages: [{ level: "warning", line: 1, message: "front-matter opened with `---` is never closed; the whole file is published as text without metadata" }],
+      messages: [{ level: "warning", line: 1, message: `front-matter opened with \`${toml ? "+++" : "---"}\` is never closed; the whole file is published as text without metadata` }],
       lineOf: noLine,
     };
   }
@@ -92,14 +100,14 @@ export function splitFrontMatter(text: string): FrontMatterSplit {
   const dropped = (line: number, message: string): FrontMatterSplit => ({ data: null, body, bodyLine, messages: [{ level: "warning", line, message }], lineOf: noLine });
 
   if (EXECUTABLE.has(language)) return dropped(1, `\`${language}\` front-matter is executable code and is never run; the note is published without its metadata`);
-  if (!["yaml", "yml", "json"].includes(language)) return dropped(1, `front-matter in \`${language}\` is not supported (only YAML and JSON are read); the note is published without its metadata`);
+  if (!["yaml", "yml", "json", "toml"].includes(language)) return dropped(1, `front-matter in \`${language}\` is not supported (only YAML, JSON and TOML are read); the note is published without its metadata`);
 
   let data: unknown;
   try {
     // gray-matter parses the block with data-only engines (its defaults would `eval`
     // js/coffee and turn YAML dates into Dates). It gets the block between delimiters
     // of ours: its own search for the closing `---` also stops at lines like `---x`.
-    data = matter(`${GM_DELIMITER}\n${block}${GM_DELIMITER}\n`, { delimiters: GM_DELIMITER, language: language === "json" ? "json" : "yaml", engines: SAFE_ENGINES } as Parameters<typeof matter>[1]).data;
+    data = matter(`${GM_DELIMITER}\n${block}${GM_DELIMITER}\n`, { delimiters: GM_DELIMITER, language: language === "json" || language === "toml" ? language : "yaml", engines: SAFE_ENGINES } as Parameters<typeof matter>[1]).data;
   } catch (err) {
     const { reason, line: engineLine } = parseError(err, block, language);
     // The engine saw the block after the newline that follows our opening delimiter.
@@ -135,7 +143,7 @@ function cleanStrings(value: unknown, controls: { count: number }, depth = 0): u
     return c.text;
   }
   // YAML aliases can make a small block a very wide tree: deep levels are left alone.
-  if (value === null || typeof value !== "object" || depth > 3) return value;
+  if (value === null || typeof value !== "object" || value instanceof Date || depth > 3) return value;
   if (Array.isArray(value)) return value.map((v) => cleanStrings(v, controls, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
@@ -146,7 +154,8 @@ function cleanStrings(value: unknown, controls: { count: number }, depth = 0): u
 
 /** A parser's complaint in one line, and the 0-based line of the block it points at. */
 function parseError(err: unknown, block: string, language: string): { reason: string; line: number | undefined } {
-  const e = err as { mark?: { line?: number }; reason?: string; message?: string };
+  const e = err as { mark?: { line?: number }; reason?: string; message?: string; line?: number };
+  if (language === "toml") return { reason: `invalid TOML: ${(e.message ?? String(err)).split("\n")[0]}`, line: typeof e.line === "number" ? e.line : undefined };
   if (language !== "json") return { reason: (e.reason ?? e.message ?? String(err)).split("\n")[0]!, line: e.mark?.line };
   const message = String(e.message ?? err);
   const reason = `invalid JSON: ${/^[^,"]+/.exec(message)?.[0]?.trim() ?? message.split("\n")[0]}`;
@@ -173,14 +182,17 @@ function keyLine(blockLines: string[], key: string): number | undefined {
 const KEYS = {
   title: ["title", "标题", "name"],
   date: ["date", "发布日期", "published", "pubDate", "created", "日期"],
-  url: ["source", "url", "link", "链接", "原文链接", "source_url"],
+  url: ["source", "url", "link", "source_url", "sourceUrl", "youtube_url", "youtube", "video_url", "video", "original_url", "originalUrl", "origin", "canonical_url", "canonicalURL", "canonical", "podcast_url", "episode_url", "bilibili", "bilibili_url", "链接", "原文链接", "原文", "来源", "视频链接", "原始链接"],
   authors: ["author", "authors", "作者"],
   speakers: ["speaker", "speakers", "guest", "guests", "嘉宾", "主讲"],
   people: ["people", "persons", "人物"],
   companies: ["companies_orgs", "companies", "organizations", "orgs", "公司", "机构"],
   products: ["products_models", "products", "models", "产品"],
   tags: ["tags", "tag", "keywords", "标签", "关键词"],
-  summary: ["summary", "description", "摘要"],
+  categories: ["categories", "category", "分类"],
+  aliases: ["aliases", "alias", "别名"],
+  updated: ["updated", "lastmod", "last_modified", "lastModified", "modified", "updated_at", "updatedAt", "更新", "更新日期", "更新时间"],
+  summary: ["summary", "description", "excerpt", "abstract", "摘要", "简介"],
   status: ["status", "状态"],
   duration: ["duration", "时长", "覆盖时长"],
 } as const satisfies Record<keyof Metadata, readonly string[]>;
@@ -201,11 +213,35 @@ function pick(data: Record<string, unknown>, keys: readonly string[]): { key: st
   return null;
 }
 
+/**
+ * A front-matter value as text. Obsidian writes links as values (`author: "[[Y Combinator]]"`,
+ * `[[People/Sam|Sam]]`): the link's label, or the target's name, is the value.
+ */
 function toText(value: unknown): string | null {
-  if (typeof value === "string") return value.trim() || null;
+  if (typeof value === "string") return unwrapWikilink(value.trim()) || null;
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString().slice(0, 10);
   return null;
+}
+
+/** `[[Folder/Name#Part|Label]]` → `Label`, `[[Folder/Name]]` → `Name`; other text as it is. */
+export function unwrapWikilink(value: string): string {
+  const m = /^!?\[\[([^\[\]|#]*)(?:#[^\[\]|]*)?(?:\|([^\[\]]*))?\]\]$/.exec(value);
+  if (!m) return value;
+  return (m[2]?.trim() || m[1]!.split("/").pop()!.replace(/\.md$/i, "")).trim();
+}
+
+/** An http(s) URL inside a value: the value itself, a markdown link's target, or the first of a list. */
+function urlIn(value: unknown): string | null {
+  if (Array.isArray(value)) {
+    for (const v of value) { const u = urlIn(v); if (u) return u; }
+    return null;
+  }
+  if (typeof value !== "string") return null;
+  const v = value.trim().replace(/^<(.*)>$/, "$1");
+  const md = /^\[[^\]]*\]\((\S+?)\)$/.exec(v);
+  const candidate = md ? md[1]! : v;
+  return HttpUrl.safeParse(candidate).success ? candidate : null;
 }
 
 type Report = (message: string, key: string) => void;
@@ -274,15 +310,27 @@ export function readMetadata(data: Record<string, unknown>, messages: BuildMessa
     meta.date = normalizeDate(date.value instanceof Date ? date.value : toText(date.value));
     if (meta.date === null) warn(`\`${date.key}\` is not a date (got ${describe(date.value)}); the note is published undated`, date.key);
   }
-  const url = pick(data, KEYS.url);
-  if (url) {
-    const u = toText(url.value);
-    if (u && HttpUrl.safeParse(u).success) meta.url = u;
-    else warn(`\`${url.key}\` is not an http(s) URL (got ${describe(url.value)}); no source link is shown`, url.key);
+  // The source link is the first valid URL among the keys that carry one, so `source: youtube`
+  // never hides a good `youtube_url`; a key that looks like a link but is not one is reported.
+  let badUrl: { key: string; value: unknown } | null = null;
+  for (const key of KEYS.url) {
+    if (!Object.hasOwn(data, key) || data[key] === null || data[key] === "") continue;
+    const u = urlIn(data[key]);
+    if (u) { meta.url = u; break; }
+    badUrl ??= { key, value: data[key] };
   }
-  for (const field of ["authors", "speakers", "people", "companies", "products", "tags"] as const) {
+  if (!meta.url && badUrl) {
+    const looksLikeLink = typeof badUrl.value === "string" && /^[a-z][a-z0-9+.-]*:|^www\.|^[\w-]+\.[a-z]{2,}\//i.test(badUrl.value.trim());
+    if (looksLikeLink || /url|link|链接/i.test(badUrl.key)) warn(`\`${badUrl.key}\` is not an http(s) URL (got ${describe(badUrl.value)}); no source link is shown`, badUrl.key);
+  }
+  for (const field of ["authors", "speakers", "people", "companies", "products", "tags", "categories", "aliases"] as const) {
     const list = pick(data, KEYS[field]);
-    if (list) meta[field] = dedupe(toList(list.key, list.value, warn, field === "tags"));
+    if (list) meta[field] = dedupe(toList(list.key, list.value, warn, field === "tags" || field === "categories" || field === "aliases"));
+  }
+  const updated = pick(data, KEYS.updated);
+  if (updated) {
+    meta.updated = normalizeDate(updated.value instanceof Date ? updated.value : toText(updated.value));
+    if (meta.updated === null) warn(`\`${updated.key}\` is not a date (got ${describe(updated.value)}); it was ignored`, updated.key);
   }
   const summary = pick(data, KEYS.summary);
   if (summary) {

@@ -8,10 +8,16 @@
 import { countWords, truncate } from "../text.ts";
 
 
-/** No headings and at least one line too long to read. */
+/**
+ * No headings, and the text is essentially one unbroken run: a line too long to read
+ * that holds most of the text. Many long lines (a diarised transcript with a turn per
+ * line) are not raw: the body parser finds their turns and cuts their paragraphs.
+ */
 export function isRawTranscript(body: string): boolean {
   if (/^#{1,6}\s/m.test(body)) return false;
-  return body.split("\n").some((l) => l.length > 1000);
+  const lines = body.split("\n").filter((l) => l.trim());
+  const longest = lines.reduce((m, l) => Math.max(m, l.length), 0);
+  return longest > 1000 && longest >= body.length * 0.5;
 }
 
 export function isUnpunctuated(text: string): boolean {

@@ -8,6 +8,7 @@ import type { EntityType } from "../entities/registry.ts";
 import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind } from "../note.ts";
 import type { BuildReport, PipelineResult } from "../pipeline.ts";
 import { byDateDesc, stripMarkdown, truncate, ZH } from "../text.ts";
+import type { MediaSizes } from "./markdown.ts";
 
 /** A breadcrumb trail entry (the layout always starts with 首页). */
 export interface Crumb { url: string; label: string }
@@ -43,7 +44,14 @@ export interface PublishedNote extends Note {
   crumbs: Crumb[];
   /** Related notes with what they share with this one (names of common entities, rarest first). */
   relatedNotes: Array<{ title: string; url: string; date: string | null; kindLabel: string; shared: string[] }>;
+  /** Notes that link to this one (wikilinks, embeds, relative links), newest first. */
+  backlinks: NoteCard[];
+  /** Sizes of the images this note shows, by URL (handed to the markdown filter). */
+  media: MediaSizes;
 }
+
+/** A note as a line in a list: title, date, kind. */
+export interface NoteCard { title: string; url: string; date: string | null; kindLabel: string }
 
 export interface PublishedEntity extends Entity {
   /** The newest notes, shown as cards with excerpts; the older ones as a compact list (a company can be named in thousands). */
@@ -66,10 +74,14 @@ export interface Directory {
 }
 
 export interface ApiNote {
-  id: string; url: string; title: string; date: string | null; kind: NoteKind;
+  id: string; url: string; title: string; date: string | null; updated: string | null; kind: NoteKind;
   source: { file: string; url: string | null; entry: number | null };
-  authors: string[]; speakers: string[]; people: string[]; companies: string[]; products: string[]; tags: string[];
+  aliases: string[];
+  authors: string[]; speakers: string[]; people: string[]; companies: string[]; products: string[]; tags: string[]; categories: string[];
   summary: string;
+  /** Ids of the notes this one links to, and of those that link to it. */
+  links: string[];
+  backlinks: string[];
 }
 export interface ApiEntity { id: string; type: EntityType; name: string; aliases: string[]; url: string; notes: string[] }
 
@@ -85,6 +97,8 @@ export interface SiteData {
   api: { notes: ApiNote[]; entities: ApiEntity[]; report: BuildReport };
   stats: { notes: number; sources: number; people: number; companies: number; products: number; tags: number };
 }
+
+const NO_MEDIA: MediaSizes = Object.freeze({}) as MediaSizes;
 
 type OwnFields = Pick<PublishedNote, "kindLabel" | "toc" | "speakerColors" | "readMinutes" | "tocOpen" | "teaser" | "description" | "month" | "crumbs">;
 /** What a published note derives from the note alone, by note: `npm start` passes unchanged notes on as the same objects. */
@@ -153,6 +167,8 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
       speakerUrls: Object.fromEntries(note.speakers.map((name, i) => [name, links.speakers[i]?.id ? (links.speakers[i] as { url: string }).url : null])),
       declaredNames,
       relatedNotes: [],
+      backlinks: [],
+      media: result.media.get(note.id) ?? NO_MEDIA,
     };
   });
   const noteById = new Map(notes.map((n) => [n.id, n]));
@@ -167,6 +183,15 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
     });
   }
   notes.sort(byDateDesc);
+  const backlinkIds = new Map<string, string[]>();
+  for (const n of notes) {
+    const from = result.backlinks.get(n.id);
+    if (!from) continue;
+    const set = new Set(from);
+    const linking = notes.filter((m) => set.has(m.id));
+    backlinkIds.set(n.id, linking.map((m) => m.id));
+    n.backlinks = linking.map((m) => ({ title: m.title, url: m.url, date: m.date, kindLabel: m.kindLabel }));
+  }
 
   const entities: PublishedEntity[] = index.entities.map((e) => ({
     ...e,
@@ -200,8 +225,10 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
 
   const api = {
     notes: notes.map((n): ApiNote => ({
-      id: n.id, url: n.url, title: n.title, date: n.date, kind: n.kind,
+      id: n.id, url: n.url, title: n.title, date: n.date, updated: n.updated, kind: n.kind,
       source: { file: n.source.file, url: n.source.url, entry: n.source.entry },
+      aliases: n.aliases,
+      categories: n.categories,
       authors: n.links.authors.map((a) => a.name),
       speakers: n.links.speakers.map((s) => s.name),
       people: n.links.people.map((r) => r.name),
@@ -209,6 +236,8 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
       products: n.links.products.map((r) => r.name),
       tags: n.links.tags.map((r) => r.name),
       summary: n.summary,
+      links: result.outlinks.get(n.id) ?? [],
+      backlinks: backlinkIds.get(n.id) ?? [],
     })),
     entities: index.entities.map((e): ApiEntity => ({ id: e.id, type: e.type, name: e.name, aliases: e.aliases, url: e.url, notes: e.notes.map((x) => x.id) })),
     report: result.report,

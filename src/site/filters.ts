@@ -4,7 +4,7 @@
  */
 import { videoAt } from "../entities/index.ts";
 import { formatClock } from "../text.ts";
-import { renderInline, renderMarkdown } from "./markdown.ts";
+import { type MediaSizes, renderInline, renderMarkdown } from "./markdown.ts";
 
 export interface FilterHost {
   addFilter(name: string, fn: (...args: never[]) => unknown): void;
@@ -20,9 +20,9 @@ export function registerFilters(config: FilterHost): void {
   config.addFilter("stars", starsFilter);
 }
 
-/** Block markdown → HTML; `prefix` keeps heading ids unique on the page. */
-export function markdownFilter(text: string, prefix = "h"): string {
-  return renderMarkdown(text ?? "", { idPrefix: prefix });
+/** Block markdown → HTML; `prefix` keeps heading ids unique on the page; `media` sizes the note's images. */
+export function markdownFilter(text: string, prefix = "h", media?: MediaSizes): string {
+  return renderMarkdown(text ?? "", media ? { idPrefix: prefix, media } : { idPrefix: prefix });
 }
 
 export function markdownInlineFilter(text: string): string {

@@ -3,33 +3,83 @@
  * - `html: false`: raw HTML in a source is shown as text, never interpreted;
  * - markdown-it's `validateLink` already refuses `javascript:`, `vbscript:`, `file:`
  *   and non-image `data:` URLs; external links get `rel="nofollow noopener noreferrer"`;
- * - images are rendered as links (no third-party requests, and `img-src 'self'` CSP holds);
- * - no `$…$` math: the sources are full of dollar amounts (`$13B`, `$1.4T`).
+ * - images the build published beside the notes (`/media/…`) are shown, sized and
+ *   lazy-loaded; any other image is a link (no third-party requests, `img-src 'self'`);
+ * - math through KaTeX at build time, as MathML (no script, no font or stylesheet to load),
+ *   untrusted (`trust: false`, size and macro limits). `$…$` is math only where it cannot
+ *   be a dollar amount: the opening `$` is followed and the closing one preceded by a
+ *   non-space, the closing one not followed by a digit (pandoc's rule, @mdit/plugin-tex),
+ *   and the formula holds no Han character outside `\text{}` — so `$13B 和 $1.4T` and
+ *   `$25B 聚焦` stay text. A formula KaTeX cannot read shows as its source;
+ * - Obsidian callouts (`> [!tip] Title`, `[!warning]-` folded), footnotes, task lists
+ *   and `==highlights==` through their markdown-it plugins.
  * markdown-it-cjk-friendly makes `**“Rewired”**的` bold instead of leaving `**`.
  */
-import MarkdownIt from "markdown-it";
+import { katex } from "@mdit/plugin-katex";
+import MarkdownIt, { type PluginSimple, type PluginWithOptions } from "markdown-it";
 import anchor from "markdown-it-anchor";
 import cjkFriendly from "markdown-it-cjk-friendly";
+import footnote from "markdown-it-footnote";
+import mark from "markdown-it-mark";
+import callouts from "markdown-it-obsidian-callouts";
+import { tasklist } from "@mdit/plugin-tasklist";
 import { slugify } from "../text.ts";
+
+/** A published image's size, by its site URL (`/media/…`). */
+export type MediaSizes = Record<string, { width: number; height: number }>;
 
 export interface RenderEnv {
   /** Prefix for heading ids inside this block, so ids stay unique on a page. */
   idPrefix?: string;
+  /** Sizes of the images published beside the notes: those are shown, not linked. */
+  media?: MediaSizes;
+}
+
+/** Where the build publishes files that sit beside the sources. */
+export const MEDIA_PREFIX = "/media/";
+
+/** KaTeX for untrusted input: no `\href`/`\url`/`\includegraphics`, bounded sizes and macro expansion. */
+export const KATEX_OPTIONS = { output: "mathml", trust: false, strict: "ignore", maxSize: 20, maxExpand: 500, throwOnError: false } as const;
+
+/** A formula with Han text outside `\text{…}` is prose between two dollar signs, not math. */
+export function isProseBetweenDollars(formula: string): boolean {
+  return /\p{Script=Han}/u.test(formula.replace(/\\(?:text|mbox|textrm|mathrm)\{[^{}]*\}/g, ""));
 }
 
 export function createMarkdown(): MarkdownIt {
   const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false });
   md.use(cjkFriendly);
+  // The @mdit plugins are typed against markdown-it's CommonJS types; the plugin is the same.
+  md.use(katex as unknown as PluginWithOptions<object>, { ...KATEX_OPTIONS, delimiters: "dollars", allowInlineWithSpace: false, mathFence: false, logger: () => "ignore" });
+  // Dollar amounts that pandoc's rule lets through (`$5和$10`) go back to text.
+  md.core.ruler.after("inline", "kb-dollars", (state) => {
+    for (const t of state.tokens) for (const c of t.children ?? []) {
+      if (c.type === "math_inline" && isProseBetweenDollars(c.content)) {
+        c.type = "text";
+        c.content = `$${c.content}$`;
+      }
+    }
+  });
+  md.use(callouts);
+  md.use(footnote as unknown as PluginSimple);
+  md.use(mark);
+  md.use(tasklist as unknown as PluginWithOptions<object>, { disabled: true, label: false });
   md.use(anchor, {
     level: [2, 3, 4, 5, 6],
     tabIndex: false,
     slugifyWithState: (title: string, state: { env: RenderEnv }) => `${state.env?.idPrefix ?? "h"}-${slugify(title, 40)}`,
   } as anchor.AnchorOptions);
-  md.renderer.rules.image = (tokens, idx) => {
+  md.renderer.rules.image = (tokens, idx, _options, env: RenderEnv) => {
     const token = tokens[idx]!;
-    const src = md.utils.escapeHtml(token.attrGet("src") ?? "");
-    const alt = md.utils.escapeHtml(token.content || "图片");
-    return `<a class="image-link" href="${src}" rel="nofollow noopener noreferrer">[图片：${alt}]</a>`;
+    const raw = token.attrGet("src") ?? "";
+    const src = md.utils.escapeHtml(raw);
+    const size = raw.startsWith(MEDIA_PREFIX) ? env?.media?.[raw] : undefined;
+    const text = md.utils.escapeHtml(token.content);
+    if (size) {
+      const title = token.attrGet("title");
+      return `<img src="${src}" alt="${text}" width="${size.width}" height="${size.height}" loading="lazy" decoding="async"${title ? ` title="${md.utils.escapeHtml(title)}"` : ""}>`;
+    }
+    return `<a class="image-link" href="${src}" rel="nofollow noopener noreferrer">[图片：${text || "图片"}]</a>`;
   };
   const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
@@ -43,7 +93,8 @@ export function createMarkdown(): MarkdownIt {
 export const markdown = createMarkdown();
 
 export function renderMarkdown(text: string, env: RenderEnv = {}): string {
-  return markdown.render(text, { ...env });
+  // `docId` keeps footnote ids unique on a page of many rendered blocks.
+  return markdown.render(text, { ...env, docId: env.idPrefix });
 }
 
 /** Inline rendering (no wrapping `<p>`), for summaries in lists and turns. */

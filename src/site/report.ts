@@ -22,6 +22,15 @@ export function printReport(verbose: boolean): { errors: number; warnings: numbe
   const inputs = state.result.report.inputs;
   const count = (status: string) => inputs.filter((i) => i.status === status).length;
   console.log(`[kb] ${inputs.length} input files: ${count("ok")} ok, ${count("warning")} with warnings, ${count("error")} with errors (every file is listed in /api/build-report.json)`);
+  const other = state.result.report.other;
+  const kinds = [other.images ? `${other.images} image${other.images === 1 ? "" : "s"}` : "", other.pdfs ? `${other.pdfs} PDF${other.pdfs === 1 ? "" : "s"}` : ""].filter(Boolean);
+  const skipped = Object.entries(other.skipped).sort((a, b) => b[1] - a[1]);
+  const skippedCount = skipped.reduce((n, [, c]) => n + c, 0);
+  if (kinds.length || skippedCount || other.ignored.length) {
+    console.log(`[kb] beside the notes: ${kinds.length ? `${kinds.join(", ")} published as assets` : "no images or PDFs"}${skippedCount ? `; ${skippedCount} other file${skippedCount === 1 ? "" : "s"} skipped (${skipped.map(([ext, n]) => `${ext} ${n}`).join(", ")})` : ""}${other.ignored.length ? `; not read: ${other.ignored.slice(0, 4).join(", ")}${other.ignored.length > 4 ? ` and ${other.ignored.length - 4} more` : ""}` : ""}`);
+  }
+  const l = state.result.report.links;
+  if (l.links) console.log(`[kb] links: ${l.links} wikilinks and local links, ${l.resolved} resolved, ${l.unresolved} not found (listed as info in the report; --verbose prints them); ${l.embeds} note embeds, ${l.images} images shown`);
   const s = state.result.stats;
   console.log(`[kb] read ${s.files} files (${s.cached} from cache) → ${s.notes} notes, ${state.data.entities.length} entity pages · parse ${s.parseMs} ms, link ${s.linkMs} ms · ${errors} errors, ${warnings} warnings`);
   return { errors, warnings };

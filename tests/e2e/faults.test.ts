@@ -177,7 +177,11 @@ describe("building the real seeds with the fault corpus", () => {
       assert.ok(!existsSync(join(base, f)) && !existsSync(join(dirname(base), f)) && !existsSync(join(site.dir, f)), f);
     }
     const top = readdirSync(site.dir).sort();
-    assert.deepEqual(top.filter((f) => !["404.html", "api", "assets", "companies", "feed.xml", "index.html", "notes", "pagefind", "people", "products", "search", "sitemap.xml", "tags", "timeline"].includes(f)), []);
+    assert.deepEqual(top.filter((f) => !["404.html", "api", "assets", "companies", "feed.xml", "index.html", "media", "notes", "pagefind", "people", "products", "search", "sitemap.xml", "tags", "timeline"].includes(f)), []);
+    // Only files found inside the seeds folder are published beside the notes, an SVG only when it is clean.
+    const media = listFiles(join(site.dir, "media")).map((f) => relative(join(site.dir, "media"), f));
+    assert.deepEqual(media.sort(), ["hostile-clean.svg"]);
+    assert.doesNotMatch(readFileSync(join(site.dir, "media", "hostile-clean.svg"), "utf8"), /script|on\w+=/i);
     for (const f of listFiles(join(site.dir, "notes"))) assert.match(relative(join(site.dir, "notes"), f), /^[\p{L}\p{N}][\p{L}\p{N}-]*\/index\.html$/u);
     const steered = page(inputOf("fm-steering-keys.md")!.notes[0]!);
     assert.match(steered, /<main id="main"/, "the note page uses the site's own layout");

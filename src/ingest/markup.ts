@@ -1,0 +1,183 @@
+/**
+ * Markdown as real notes write it, before it is cut into sections: where code is (so
+ * that nothing inside code is ever read as a turn, a link, a tag or a comment), what to
+ * drop (Obsidian `%% comments %%`, HTML comments, `^block-id` markers), what to collect
+ * (inline `#tags`, links and embeds pointing at other files, the `<!-- more -->` cut).
+ *
+ * Written by hand rather than through markdown-it's parser because these passes must
+ * give back the same text with a few spans removed, keeping every line where it was
+ * (messages cite lines), and markdown-it's tokens do not map inline spans to offsets.
+ */
+import type { BuildMessage, Reference } from "../note.ts";
+
+const FENCE_OPEN = /^[ \t]*(?:>[ \t]?)*[ \t]*(`{3,}|~{3,})(.*)$/;
+
+/**
+ * For each line, whether it belongs to fenced code (the fence lines included). Fences
+ * follow CommonMark: three or more backticks or tildes, closed by a run of the same
+ * character at least as long with nothing after it, so a ```` ``` ```` line inside a
+ * four-backtick fence, or a `~~~` line inside a backtick fence, is code. Fences inside
+ * list items and blockquotes (indented, `>`-prefixed) count too; an unclosed fence runs
+ * to the end, as in every renderer.
+ */
+export function codeLines(lines: string[]): boolean[] {
+  const out = new Array<boolean>(lines.length).fill(false);
+  let open: { char: string; length: number } | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const m = FENCE_OPEN.exec(lines[i]!);
+    if (open) {
+      out[i] = true;
+      if (m && m[1]![0] === open.char && m[1]!.length >= open.length && !m[2]!.trim()) open = null;
+      continue;
+    }
+    // A backtick fence's info string may not contain a backtick (```` ```a`b ```` is inline code).
+    if (m && !(m[1]![0] === "`" && m[2]!.includes("`"))) {
+      open = { char: m[1]![0]!, length: m[1]!.length };
+      out[i] = true;
+    }
+  }
+  return out;
+}
+
+/**
+ * Apply `fn` to the prose of `text`: every run of lines outside fenced code, with inline
+ * code spans (`` `x` ``, ``` ``x`` ```) left out. `fn` must keep the newlines it is given.
+ */
+export function mapProse(text: string, fn: (prose: string) => string): string {
+  const lines = text.split("\n");
+  const code = codeLines(lines);
+  const out: string[] = [];
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length) out.push(mapOutsideInlineCode(run.join("\n"), fn));
+    run = [];
+  };
+  lines.forEach((line, i) => {
+    if (code[i]) {
+      flush();
+      out.push(line);
+    } else run.push(line);
+  });
+  flush();
+  return out.join("\n");
+}
+
+function mapOutsideInlineCode(text: string, fn: (prose: string) => string): string {
+  let result = "";
+  let last = 0;
+  const re = /`+/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    const ticks = m[0];
+    // The span closes at the next run of exactly as many backticks.
+    const close = new RegExp(`(?<!\`)${ticks}(?!\`)`, "g");
+    close.lastIndex = m.index + ticks.length;
+    const c = close.exec(text);
+    if (!c) continue;
+    result += fn(text.slice(last, m.index)) + text.slice(m.index, c.index + ticks.length);
+    last = c.index + ticks.length;
+    re.lastIndex = last;
+  }
+  return result + fn(text.slice(last));
+}
+
+/** The same number of newlines as `s`: what a removed span leaves, so lines stay where they were. */
+const newlinesOf = (s: string) => s.replace(/[^\n]/g, "");
+
+export interface CleanedMarkup {
+  text: string;
+  /** Inline `#tags` found in the prose, in order, without `#`. */
+  tags: string[];
+  /** Character offset of a `<!-- more -->` marker in `text`, or null. */
+  more: number | null;
+}
+
+const MORE = "\u0000kb-more\u0000";
+
+/**
+ * Drop what Obsidian and blog engines never show (`%% … %%`, `<!-- … -->`, `^block-id`
+ * markers) and collect inline `#tags`. An unclosed comment is kept as text and reported:
+ * hiding the rest of a note on a typo would drop it silently.
+ */
+export function cleanMarkup(text: string, firstLine: number, messages: BuildMessage[]): CleanedMarkup {
+  const tags: string[] = [];
+  let reportedOpen = false;
+  const cleaned = mapProse(text, (prose) => {
+    let p = prose
+      .replace(/<!--\s*more\s*-->/gi, MORE)
+      .replace(/<!--[\s\S]*?-->/g, newlinesOf)
+      .replace(/%%[\s\S]*?%%/g, newlinesOf);
+    if (!reportedOpen && /<!--|%%/.test(p)) {
+      reportedOpen = true;
+      const at = Math.max(p.indexOf("<!--"), p.indexOf("%%"));
+      const offset = text.indexOf(prose) + at;
+      messages.push({ level: "warning", line: firstLine + newlinesOf(text.slice(0, Math.max(0, offset))).length, message: "a comment (`%%` or `<!--`) is opened and never closed; it is kept as text" });
+    }
+    // `^block-id` at the end of a line (Obsidian's block references), or alone on a line.
+    p = p.replace(/(^|[ \t])\^[A-Za-z0-9-]+[ \t]*$/gm, "");
+    for (const line of p.split("\n")) {
+      if (/^\s{0,3}#{1,6}(?:\s|$)/.test(line)) continue;
+      for (const m of line.matchAll(/(?<=^|[\s(（，。、,;；])#([\p{L}\p{N}_][\p{L}\p{N}_/-]*)/gu)) {
+        const tag = m[1]!.replace(/[/-]+$/, "");
+        if (/[^\d/_-]/u.test(tag)) tags.push(tag);
+      }
+    }
+    return p;
+  });
+  const more = cleaned.indexOf(MORE);
+  return { text: cleaned.split(MORE).join(""), tags: [...new Set(tags)], more: more >= 0 ? more : null };
+}
+
+/** `[[…]]` wikilinks and `![[…]]` embeds, one line each. */
+export const WIKILINK = /(!?)\[\[([^\[\]\n]+?)\]\]/g;
+/** Markdown links and images: `[label](target "title")`, `![alt](<a b.png>)`. */
+export const MD_LINK = /(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(\s+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?\s*\)/g;
+/** Hexo's post-asset tag: `{% asset_img slug.png [title] %}`. */
+export const ASSET_IMG = /\{%\s*asset_img\s+(\S+)(?:\s+([^%]*?))?\s*%\}/g;
+
+/** A link target that points at a file beside the notes (no scheme, not an in-page anchor, no site-root `//`). */
+export function isLocalTarget(target: string): boolean {
+  // markdown-it decodes character references in link targets (`&#106;avascript:` is `javascript:`).
+  const t = target.replace(/^<|>$/g, "").trim().replace(/&#(\d+);?|&#x([0-9a-f]+);?/gi, (_, d: string, h: string) => {
+    const code = d ? Number(d) : parseInt(h, 16);
+    return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : "";
+  });
+  return t !== "" && !t.startsWith("#") && !t.startsWith("//") && !/^[a-z][a-z0-9+.-]*:/i.test(t);
+}
+
+/**
+ * Every wikilink, embed and local markdown link or image outside code, with its line.
+ * `file:` URLs are recorded too: the resolve stage reports them (they are never links).
+ */
+export function collectReferences(text: string, firstLine: number): Reference[] {
+  const refs: Reference[] = [];
+  const lines = text.split("\n");
+  const code = codeLines(lines);
+  lines.forEach((line, i) => {
+    if (code[i]) return;
+    const prose = stripInlineCode(line);
+    const add = (raw: string) => refs.push({ raw, line: firstLine + i });
+    for (const m of prose.matchAll(WIKILINK)) add(m[0]);
+    for (const m of prose.matchAll(MD_LINK)) if (isLocalTarget(m[3]!) || /^file:/i.test(m[3]!)) add(m[0]);
+    for (const m of prose.matchAll(ASSET_IMG)) add(m[0]);
+  });
+  return refs;
+}
+
+/** `line` with inline code spans blanked out (same length), so nothing inside them is matched. */
+function stripInlineCode(line: string): string {
+  let out = "";
+  let last = 0;
+  const re = /`+/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) {
+    const close = new RegExp(`(?<!\`)${m[0]}(?!\`)`, "g");
+    close.lastIndex = m.index + m[0].length;
+    const c = close.exec(line);
+    if (!c) continue;
+    out += line.slice(last, m.index) + " ".repeat(c.index + m[0].length - m.index);
+    last = c.index + m[0].length;
+    re.lastIndex = last;
+  }
+  return out + line.slice(last);
+}
