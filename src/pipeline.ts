@@ -141,6 +141,9 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   /** Path of each source inside the seeds folder: how wikilinks find notes. */
   const seedPaths = new Map<InputReport, string>();
   const listing = listFiles(seedsDir);
+  /** Folders holding `.obsidian/`: the notes under them are an Obsidian vault's. */
+  const vaults = listing.ignored.filter((d) => d === ".obsidian/" || d.endsWith("/.obsidian/")).map((d) => d.slice(0, -".obsidian/".length));
+  const inVault = (inSeeds: string) => vaults.some((v) => inSeeds.startsWith(v));
   const assets: Asset[] = [];
   const other: BuildReport["other"] = { images: 0, pdfs: 0, skipped: {}, ignored: listing.ignored };
   for (const path of listing.files) {
@@ -177,10 +180,11 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
     } else if (stat.size > MAX_SOURCE_BYTES) {
       report.messages.push({ level: "error", message: `the file is ${(stat.size / 1048576).toFixed(0)} MB, over the ${MAX_SOURCE_BYTES / 1048576} MB limit; no note was made from it` });
     } else {
-      const { key, bytes } = sourceKey(path, file, version, stat);
+      const vault = inVault(inSeeds);
+      const { key, bytes } = sourceKey(path, file, vault ? `${version}:vault` : version, stat);
       const { result, from } = cachedParse(key, options.cacheDir, () => {
         try {
-          return parseSource(file, bytes ?? readFileSync(path));
+          return parseSource(file, bytes ?? readFileSync(path), { vault });
         } catch (err) {
           // A parser bug must not take the site down: report it against the file.
           return { shape: null, drafts: [], messages: [{ level: "error", message: `could not be parsed: ${(err as Error).message}` }] };

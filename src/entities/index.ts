@@ -3,7 +3,7 @@
  * product or tag, the notes that name it (declared in metadata, mentioned in the
  * text, or speaking), excerpts of where, and which entities travel with it.
  */
-import { isPlaceholderSpeaker } from "../ingest/speakers.ts";
+import { isPlaceholderSpeaker, labelShape } from "../ingest/speakers.ts";
 import type { Note, NoteKind } from "../note.ts";
 import { byDateDesc, shortHash, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
 import { type AliasSpec, Matcher } from "./detect.ts";
@@ -325,7 +325,8 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     declare(note.tags, "tag");
     declare(note.categories, "tag");
     speakersOf.set(note.id, note.speakers.map((s) => {
-      if (isPlaceholderSpeaker(s)) return s;
+      // Only a speaker whose label passes the name test gets a person page (not `SPEAKER_00`, `INV`, 主持人).
+      if (isPlaceholderSpeaker(s) || labelShape(s) === null) return s;
       const d = resolve(s, "person");
       hitFor(note.id, d.key).spoke = true;
       return d;

@@ -27,7 +27,7 @@ import type { Block, Section, TimeRange } from "../note.ts";
 import { parseClock, SlugRegistry, slugify } from "../text.ts";
 import { codeLines } from "./markup.ts";
 import { limitParagraphs } from "./paragraphs.ts";
-import { isFieldLabel, isPlausibleLabel, labelShape, type LabelShape } from "./speakers.ts";
+import { isDiarisationLabel, isFieldLabel, isPlausibleLabel, labelShape, type LabelShape } from "./speakers.ts";
 
 const CLOCK = String.raw`\d{1,3}:[0-5]\d(?::[0-5]\d)?`;
 /** A clock with optional fractions (`00:01:02,500` in subtitles, `0:00:04.840000` from whisper), or seconds (`12.5s`). */
@@ -146,8 +146,9 @@ function decideSpeakers(candidates: Candidate[], codeAfter: Set<number>, declare
     // A header with a time (`[ATL - WonderFrog] 00:12:01`) is a transcript's speaker line even when it is no name.
     if (c.shape === null && c.header && c.time !== null && isPlausibleLabel(c.label!)) { speakers.add(key); continue; }
     if (c.shape === null) continue;
-    if (c.shape === "placeholder" || c.time !== null) speakers.add(key);
-    else untimed.push(c);
+    if ((c.shape === "placeholder" && isDiarisationLabel(c.label!)) || c.time !== null) speakers.add(key);
+    // A role word (`Guest:`, `主持人：`) needs the dialogue around it, like a first name.
+    else untimed.push(c.shape === "placeholder" ? { ...c, shape: "loose" } : c);
   }
   const counts = new Map<string, { n: number; shape: LabelShape; code: boolean }>();
   for (const c of untimed) {
@@ -161,7 +162,7 @@ function decideSpeakers(candidates: Candidate[], codeAfter: Set<number>, declare
   for (const [k, e] of counts) if (e.code && e.shape === "loose") counts.delete(k);
   const repeated = [...counts].filter(([, e]) => e.n >= 2);
   const repeatedLines = repeated.reduce((sum, [, e]) => sum + e.n, 0);
-  const labelLines = labelled.filter((c) => c.time === null && c.shape !== "placeholder").length;
+  const labelLines = labelled.filter((c) => c.time === null && !(c.shape === "placeholder" && isDiarisationLabel(c.label!))).length;
   let alternations = 0;
   const order = untimed.filter((c) => counts.has(fold(c.label!))).map((c) => fold(c.label!));
   for (let i = 1; i < order.length; i++) if (order[i] !== order[i - 1]) alternations++;

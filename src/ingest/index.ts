@@ -8,7 +8,7 @@ import { countWords, decodeSource, normalizeDate, SlugRegistry, stripInline, str
 import { parseBody } from "./body.ts";
 import { isDigest, parseDigest } from "./digest.ts";
 import { isGardenBody, parseGarden } from "./garden.ts";
-import { cleanMarkup, collectReferences } from "./markup.ts";
+import { cleanMarkup, codeLines, collectReferences } from "./markup.ts";
 import { checkMath } from "./math.ts";
 import { dedupe, emptyMetadata, readMetadata, splitFrontMatter, type Metadata } from "./metadata.ts";
 import { deriveTitle, isRawTranscript, isUnpunctuated, paragraphs, summarizeRaw } from "./raw.ts";
@@ -73,7 +73,7 @@ export function titleFromFileName(file: string): string | null {
   stem = stem.replace(/^\d{4}-\d{2}-\d{2}[-_ ]/, "").trim();
   if (!stem || GENERIC_NAMES.test(stem)) return null;
   if (/^[\w-]*$/.test(stem) && !/\p{Lu}\p{Ll}/u.test(stem)) return null;
-  if (/^[\p{N}\W_]+$/u.test(stem)) return null;
+  if (/^[\p{N}\p{P}\p{S}\s_]+$/u.test(stem)) return null;
   return stem;
 }
 
@@ -111,15 +111,20 @@ function draftFrom(file: string, line: number, meta: Metadata, sections: Section
     categories: meta.categories,
     aliases: meta.aliases,
     updated: meta.updated,
-    summary: summary ?? truncate(stripMarkdown(text.slice(0, 2000)), 160),
+    summary: summary ?? truncate(stripMarkdown(withoutCode(text.slice(0, 4000))).replace(/`/g, ""), 160),
     sections,
     details: { quality: null, reason: null, duration: meta.duration, status: meta.status, wordCount: countWords(text) },
     references,
   };
 }
 
+export interface SourceContext {
+  /** The file sits in an Obsidian vault (a folder with `.obsidian/`): inline `#tags` are tags. */
+  vault?: boolean;
+}
+
 /** Parse one source. `file` is the project-relative path used in messages and `source.file`. */
-export function parseSource(file: string, bytes: Uint8Array): ParsedSource {
+export function parseSource(file: string, bytes: Uint8Array, context: SourceContext = {}): ParsedSource {
   const decoded = decodeSource(bytes);
   const messages = [...decoded.messages];
   if (decoded.binary) {
@@ -139,20 +144,24 @@ export function parseSource(file: string, bytes: Uint8Array): ParsedSource {
   // What Obsidian and blog engines never show goes before anything else reads the body.
   const cleaned = cleanMarkup(fm.body, fm.bodyLine, messages);
   const body = cleaned.text;
-  meta.tags = dedupe([...meta.tags, ...cleaned.tags]);
+  // An Obsidian note: in a vault, or writing wikilinks. Its inline `#tags` are tags (a blog's
+  // `#include`, or a heading written without its space, `#标题`, is not), and its title is its file name.
+  const obsidian = context.vault === true || /\[\[[^\]\n]+\]\]/.test(body);
+  if (obsidian) meta.tags = dedupe([...meta.tags, ...cleaned.tags]);
   const references = collectReferences(body, fm.bodyLine);
   messages.push(...checkMath(body, fm.bodyLine));
   // Hexo's and Hugo's `<!-- more -->`: the text before it is the summary.
   const moreSummary = meta.summary === null && cleaned.more !== null ? truncate(stripMarkdown(body.slice(0, cleaned.more)), 200) || null : null;
   const summaryOf = (fallback: string | null) => meta.summary ?? moreSummary ?? fallback;
-  const named = titleFromFileName(file);
+  const named = obsidian ? basename(file, extname(file)) : titleFromFileName(file);
   const declared = [...meta.speakers, ...meta.people, ...meta.authors];
 
   if (!body.trim()) {
     // Metadata with something to read (a title or a summary) is still a note; anything less is not.
-    if (fm.data && (meta.title || meta.summary)) {
-      messages.push({ level: "warning", line: fm.bodyLine, message: "the file has front-matter but no text; the note has only its metadata" });
-      return { shape: "frontmatter", drafts: [draftFrom(file, 1, meta, [], meta.summary, "article", meta.title ?? basename(file, extname(file)))], messages };
+    // An Obsidian note of properties only is a note like any other (named by its file).
+    if (fm.data && (meta.title || meta.summary || (obsidian && Object.keys(fm.data).length > 0))) {
+      messages.push({ level: obsidian ? "info" : "warning", line: fm.bodyLine, message: "the file has front-matter but no text; the note has only its metadata" });
+      return { shape: "frontmatter", drafts: [draftFrom(file, 1, meta, [], meta.summary, "article", meta.title ?? named ?? basename(file, extname(file)), references)], messages };
     }
     messages.push({ level: "error", line: fm.bodyLine, message: `the file has no text after its front-matter${fm.data ? " and no title or summary in it" : ""}; no note was made from it` });
     return { shape: null, drafts: [], messages };
@@ -212,6 +221,13 @@ function parseSubtitles(file: string, text: string, messages: BuildMessage[]): P
   const sections = parseBody(cues.lines, new SlugRegistry(), { declared: cues.voices });
   const kind = kindOf(sections, meta, "talk");
   return { shape: "subtitles", drafts: [draftFrom(file, 1, meta, sections, null, kind === "article" ? "talk" : kind, title)], messages };
+}
+
+/** Text without its fenced code blocks: a summary is the note's words, not its code. */
+function withoutCode(text: string): string {
+  const lines = text.split("\n");
+  const code = codeLines(lines);
+  return lines.filter((_, i) => !code[i]).join("\n");
 }
 
 /** A heading can become the title without losing a word (to the length cap, or a link's URL). */

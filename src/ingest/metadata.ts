@@ -77,7 +77,15 @@ const SAFE_ENGINES = {
 export function splitFrontMatter(text: string): FrontMatterSplit {
   const toml = TOML_OPEN.exec(text);
   const open = toml ?? OPEN.exec(text);
-  if (!open) return { data: null, body: text, bodyLine: 1, messages: [], lineOf: noLine };
+  if (!open) {
+    // Hexo also reads front-matter written without the opening `---`.
+    const bare = /^(?:[A-Za-z_][\w-]*:[^\n]*\n(?:[ \t]*-[^\n]*\n|[ \t]+[^\n]*\n)*){2,}\s*---[ \t]*\n/.exec(text);
+    if (bare && /^(?:title|date)\s*:/m.test(bare[0])) {
+      const split = splitFrontMatter(`---\n${text}`);
+      if (split.data) return { ...split, bodyLine: split.bodyLine - 1, messages: split.messages.map((m) => (m.line ? { ...m, line: m.line - 1 } : m)), lineOf: (key) => { const l = split.lineOf(key); return l === undefined ? l : l - 1; } };
+    }
+    return { data: null, body: text, bodyLine: 1, messages: [], lineOf: noLine };
+  }
   const language = toml ? "toml" : (open[1] ?? "yaml").toLowerCase();
   const closeRe = toml ? /\n\+\+\+[ \t]*(?:\n|$)/g : /\n(?:---|\.\.\.)[ \t]*(?:\n|$)/g;
   closeRe.lastIndex = open[0].length - 1;
@@ -339,7 +347,7 @@ export function readMetadata(data: Record<string, unknown>, messages: BuildMessa
   }
   const status = pick(data, KEYS.status);
   if (status) {
-    meta.status = toText(status.value);
+    meta.status = Array.isArray(status.value) ? status.value.map(toText).filter(Boolean).join("、") || null : toText(status.value);
     if (meta.status === null) warn(`\`${status.key}\` should be text (got ${describe(status.value)}); it was ignored`, status.key);
   }
   const duration = pick(data, KEYS.duration);

@@ -22,7 +22,10 @@
 
 export type LabelShape = "placeholder" | "name" | "loose";
 
-const PLACEHOLDER = /^(?:speaker[ _-]?\d{1,3}|spk[ _-]?\d{1,3}|sp\d{1,5}|[A-Za-z]{1,4}\d{1,4}(?:[A-Za-z]{1,3}\d{1,4})?|(?:发言人|说话人|讲话人|讲者|发言者)\s*[\dA-Za-z一二三四五六七八九十]{0,3}|speaker\s*[A-Z]|[A-Z]|@|unknown(?: speaker)?|未知|匿名|主持人|主持|主播|嘉宾|嘉宾\s*\d|观众|听众|现场观众|提问者|记者|采访者|受访者|host|co-?host|guest|interviewer|interviewee|moderator|audience|narrator|announcer|q|a|问|答)$/i;
+/** Labels a speech-recognition or diarisation tool writes: unmistakably a speaker, never a name. */
+const DIARISATION = /^(?:speaker[ _-]?\d{1,3}|spk[ _-]?\d{1,3}|sp\d{1,5}|[A-Za-z]{1,4}\d{1,4}(?:[A-Za-z]{1,3}\d{1,4})?|(?:发言人|说话人|讲话人|讲者|发言者)\s*[\dA-Za-z一二三四五六七八九十]{1,3}|speaker\s*[A-Z]|[A-Z]|@|unknown(?: speaker)?|未知|匿名)$/i;
+/** Role words: a speaker in a dialogue (`主持人：`, `Host:`), but also a field label in a show's notes (`**Guest**: …`). */
+const ROLE = /^(?:发言人|说话人|主持人|主持|主播|嘉宾|嘉宾\s*\d|观众|听众|现场观众|提问者|记者|采访者|受访者|host|co-?host|guest|interviewer|interviewee|moderator|audience|narrator|announcer|q|a|问|答)$/i;
 
 /** Field labels that introduce an editor's note, a definition or a link, never a speaker. */
 const LABELS = new Set([
@@ -78,7 +81,12 @@ function hanWords(label: string): string[] {
 
 /** A diarisation placeholder or a role word: a speaker inside its note, never a person page. */
 export function isPlaceholderSpeaker(label: string): boolean {
-  return PLACEHOLDER.test(label.trim());
+  return DIARISATION.test(label.trim()) || ROLE.test(label.trim());
+}
+
+/** A diarisation label (`SPEAKER_00`, `发言人 1`, `sp3000`): a speaker without further evidence. */
+export function isDiarisationLabel(label: string): boolean {
+  return DIARISATION.test(label.trim());
 }
 
 /** True for field labels (重点, 解决方案, Solution, Spotify …): never a speaker. */

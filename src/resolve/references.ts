@@ -6,7 +6,8 @@
  *   and relative markdown links to `.md` files become links to the note page, matched as
  *   Obsidian matches: by path (relative to the linking note, then to the folder's root,
  *   then as a path suffix), by file name, then by alias — case-insensitively; among
- *   notes of the same name, the one in the linking note's folder, then the shortest path.
+ *   notes of the same name, the one sharing the longest folder path with the linking
+ *   note (so each vault's links stay in the vault), then the shortest path.
  * - `![[image.png]]`, `![alt](img/a.png)` and Hexo's `{% asset_img a.png %}` show the image
  *   published beside the notes; a PDF becomes a link to it; `![[Note]]` becomes a quote box
  *   with the note's title (a link) and a short excerpt.
@@ -90,7 +91,7 @@ interface Target { note?: Note; asset?: Asset; anchor?: string | null; missingHe
 export function resolveReferences(input: ResolveInput): Resolved {
   const byPath = new Map<string, Note>();
   const byName = new Map<string, Note[]>();
-  const byAlias = new Map<string, Note>();
+  const byAlias = new Map<string, Note[]>();
   const pathOf = new Map<Note, string>();
   for (const n of input.notes) {
     const p = input.paths.get(n.id);
@@ -102,7 +103,7 @@ export function resolveReferences(input: ResolveInput): Resolved {
     const list = byName.get(name) ?? [];
     if (!list.some((x) => pathOf.get(x) === p)) list.push(n);
     byName.set(name, list);
-    for (const a of n.aliases) if (!byAlias.has(fold(a))) byAlias.set(fold(a), n);
+    for (const a of n.aliases) byAlias.set(fold(a), [...(byAlias.get(fold(a)) ?? []), n]);
   }
   const assetByPath = new Map(input.assets.map((a) => [fold(a.rel), a]));
   const assetByName = new Map<string, Asset[]>();
@@ -116,17 +117,22 @@ export function resolveReferences(input: ResolveInput): Resolved {
     if (!a) anchorCache.set(n, (a = anchorsOf(n)));
     return a.get(fold(stripInline(heading.replace(/^\^/, "")))) ?? null;
   };
+  /** Among files of the same name, the one nearest the linking note: the longest shared folder path (so a vault's own notes win), then the shortest path. */
   const closest = <T>(list: T[] | undefined, dir: string, pathOfItem: (x: T) => string): T | undefined => {
     if (!list?.length) return undefined;
-    return [...list].sort((a, b) => {
-      const pa = pathOfItem(a), pb = pathOfItem(b);
-      return Number(posix.dirname(pb) === dir) - Number(posix.dirname(pa) === dir) || pa.split("/").length - pb.split("/").length || (pa < pb ? -1 : 1);
+    const shared = (p: string) => {
+      const a = dir ? dir.split("/") : [], b = posix.dirname(p).split("/");
+      let n = 0;
+      while (n < a.length && n < b.length && a[n] === b[n]) n++;
+      return n;
+    };
+    return [...list].sort((x, y) => {
+      const px = pathOfItem(x), py = pathOfItem(y);
+      return shared(py) - shared(px) || px.split("/").length - py.split("/").length || (px < py ? -1 : 1);
     })[0];
   };
-  const suffix = <T>(map: Map<string, T>, key: string): T | undefined => {
-    for (const [k, v] of map) if (k.endsWith(`/${key}`)) return v;
-    return undefined;
-  };
+  const suffix = <T>(map: Map<string, T>, key: string, dir: string, pathOfItem: (x: T) => string): T | undefined =>
+    closest([...map].filter(([k]) => k.endsWith(`/${key}`)).map(([, v]) => v), dir, pathOfItem);
 
   /** A path as written in a note in folder `dir` → the note or asset it names; `escapes` when it leaves the folder. */
   const find = (raw: string, dir: string, byFileName: boolean): { note?: Note; asset?: Asset; escapes?: boolean } => {
@@ -148,15 +154,15 @@ export function resolveReferences(input: ResolveInput): Resolved {
       if (note) return { note };
     }
     const key = fold(stripExt(posix.normalize(p.replace(/^\/+/, ""))));
-    const viaSuffix = key.includes("/") ? suffix(byPath, key) : undefined;
+    const viaSuffix = key.includes("/") ? suffix(byPath, key, dir, (n) => pathOf.get(n)!) : undefined;
     if (viaSuffix) return { note: viaSuffix };
-    const assetSuffix = key.includes("/") ? suffix(assetByPath, fold(posix.normalize(p.replace(/^\/+/, "")))) : undefined;
+    const assetSuffix = key.includes("/") ? suffix(assetByPath, fold(posix.normalize(p.replace(/^\/+/, ""))), dir, (a) => a.rel) : undefined;
     if (assetSuffix) return { asset: assetSuffix };
     if (!byFileName) return {};
     const name = key.split("/").pop()!;
     const asset = closest(assetByName.get(fold(p.split("/").pop()!)), dir, (a) => a.rel);
     if (asset) return { asset };
-    const note = closest(byName.get(name), dir, (n) => pathOf.get(n)!) ?? byAlias.get(fold(p));
+    const note = closest(byName.get(name), dir, (n) => pathOf.get(n)!) ?? closest(byAlias.get(fold(p)), dir, (n) => pathOf.get(n)!);
     return note ? { note } : {};
   };
 
@@ -196,7 +202,9 @@ export function resolveReferences(input: ResolveInput): Resolved {
       return `[${escapeText(alt || a.rel.split("/").pop()!)}](<${a.url}>)`;
     };
 
-    const wikilink = (raw: string, bang: string, inner: string, wholeLine: boolean): string => {
+    const wikilink = (raw: string, bang: string, innerRaw: string, wholeLine: boolean): string => {
+      // Inside a table, Obsidian writes the pipe escaped: `[[Note\|label]]`.
+      const inner = innerRaw.replace(/\\\|/g, "|");
       const [targetPart = "", labelPart] = inner.split("|");
       const [pathPart = "", ...headingParts] = targetPart.split("#");
       const heading = headingParts.join("#").trim() || null;

@@ -16,6 +16,8 @@
  * markdown-it-cjk-friendly makes `**“Rewired”**的` bold instead of leaving `**`.
  */
 import { katex } from "@mdit/plugin-katex";
+// Chemistry (`\ce{H2O}`, `\pu{}`), which notes on chemistry and databases (`X\ce{->}Y`) write.
+import "katex/contrib/mhchem";
 import MarkdownIt, { type PluginSimple, type PluginWithOptions } from "markdown-it";
 import anchor from "markdown-it-anchor";
 import cjkFriendly from "markdown-it-cjk-friendly";
