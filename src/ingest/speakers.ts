@@ -25,7 +25,7 @@ export type LabelShape = "placeholder" | "name" | "loose";
 /** Labels a speech-recognition or diarisation tool writes: unmistakably a speaker, never a name. */
 const DIARISATION = /^(?:speaker[ _-]?\d{1,3}|spk[ _-]?\d{1,3}|sp\d{1,5}|[A-Za-z]{1,4}\d{1,4}(?:[A-Za-z]{1,3}\d{1,4})?|(?:发言人|说话人|讲话人|讲者|发言者)\s*[\dA-Za-z一二三四五六七八九十]{1,3}|speaker\s*[A-Z]|[A-Z]|@|unknown(?: speaker)?|未知|匿名)$/i;
 /** Role words: a speaker in a dialogue (`主持人：`, `Host:`), but also a field label in a show's notes (`**Guest**: …`). */
-const ROLE = /^(?:发言人|说话人|主持人|主持|主播|嘉宾|嘉宾\s*\d|观众|听众|现场观众|提问者|记者|采访者|受访者|host|co-?host|guest|interviewer|interviewee|moderator|audience|narrator|announcer|q|a|问|答)$/i;
+const ROLE = /^(?:发言人|说话人|主持人|主持|主播|嘉宾|嘉宾\s*\d|观众|听众|现场观众|提问者|记者|采访者|受访者|host|co-?host|guest|interviewer|interviewee|moderator|audience|narrator|announcer|experimenter|participant|researcher|facilitator|presenter|caller|operator|customer|user|assistant|agent|bot|student|teacher|instructor|q|a|问|答)$/i;
 
 /** Field labels that introduce an editor's note, a definition or a link, never a speaker. */
 const LABELS = new Set([
@@ -103,6 +103,8 @@ function hanShape(label: string): LabelShape | null {
   const words = hanWords(label);
   if (words.length === 1) return chars.length <= 3 ? "loose" : null; // one dictionary word: 大卫, 小王 (or 解决方案)
   const compound = COMPOUND_SURNAMES.test(label);
+  // A name is cut surname|given name (王|小明); a label starts with a word (方法|一, 步骤|二).
+  if (Array.from(words[0]!).length >= 2 && !compound) return null;
   if (chars.length === 4 && !compound) return null;
   // A surname, then a given name of one or two characters (王|小明, 欧阳|娜娜) …
   const rest = label.slice(compound ? 2 : 1);
