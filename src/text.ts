@@ -270,6 +270,8 @@ export function stripInline(md: string): string {
     .replace(/\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)/g, "$1")
     .replace(/\[\^[^\]\s]+\]/g, "")
     .replace(/%%[\s\S]*?%%/g, "")
+    // Template tags a blog engine would have run (`{% include … %}`, `{{< shortcode >}}`).
+    .replace(/\{%[^%]*%\}|\{\{[<%][^>%]*[>%]\}\}/g, "")
     .replace(/==(?=\S)([^=\n]*?\S)==/g, "$1")
     .replace(/(\*\*|__|\*|_|~~|`)(?=\S)([^*_~`]*?\S)\1/g, "$2")
     .replace(/\s+/g, " ")

@@ -8,7 +8,7 @@ import { countWords, decodeSource, normalizeDate, SlugRegistry, stripInline, str
 import { parseBody } from "./body.ts";
 import { isDigest, parseDigest } from "./digest.ts";
 import { isGardenBody, parseGarden } from "./garden.ts";
-import { cleanMarkup, codeLines, collectReferences } from "./markup.ts";
+import { cleanMarkup, codeLines, collectReferences, readTemplateTags } from "./markup.ts";
 import { checkMath } from "./math.ts";
 import { dedupe, emptyMetadata, readMetadata, splitFrontMatter, type Metadata } from "./metadata.ts";
 import { deriveTitle, isRawTranscript, isUnpunctuated, paragraphs, summarizeRaw } from "./raw.ts";
@@ -142,7 +142,7 @@ export function parseSource(file: string, bytes: Uint8Array, context: SourceCont
   const meta = fm.data ? readMetadata(fm.data, messages, fm.lineOf) : emptyMetadata();
   meta.date ??= dateFromFileName(file);
   // What Obsidian and blog engines never show goes before anything else reads the body.
-  const cleaned = cleanMarkup(fm.body, fm.bodyLine, messages);
+  const cleaned = cleanMarkup(readTemplateTags(fm.body, fm.bodyLine, messages), fm.bodyLine, messages);
   const body = cleaned.text;
   // An Obsidian note: in a vault, or writing wikilinks. Its inline `#tags` are tags (a blog's
   // `#include`, or a heading written without its space, `#标题`, is not), and its title is its file name.
@@ -223,11 +223,11 @@ function parseSubtitles(file: string, text: string, messages: BuildMessage[]): P
   return { shape: "subtitles", drafts: [draftFrom(file, 1, meta, sections, null, kind === "article" ? "talk" : kind, title)], messages };
 }
 
-/** Text without its fenced code blocks: a summary is the note's words, not its code. */
+/** Text without its fenced code blocks and display math: a summary is the note's words, not its code or formulas. */
 function withoutCode(text: string): string {
   const lines = text.split("\n");
   const code = codeLines(lines);
-  return lines.filter((_, i) => !code[i]).join("\n");
+  return lines.filter((_, i) => !code[i]).join("\n").replace(/\$\$[\s\S]*?(?:\$\$|$)/g, " ");
 }
 
 /** A heading can become the title without losing a word (to the length cap, or a link's URL). */

@@ -111,7 +111,7 @@ export function cleanMarkup(text: string, firstLine: number, messages: BuildMess
       reportedOpen = true;
       const at = Math.max(p.indexOf("<!--"), p.indexOf("%%"));
       const offset = text.indexOf(prose) + at;
-      messages.push({ level: "warning", line: firstLine + newlinesOf(text.slice(0, Math.max(0, offset))).length, message: "a comment (`%%` or `<!--`) is opened and never closed; it is kept as text" });
+      messages.push({ level: "warning", line: firstLine + newlinesOf(text.slice(0, Math.max(0, offset))).length, message: "a comment (`%%` or `<!--`) has no end; it is kept as text" });
     }
     // `^block-id` at the end of a line (Obsidian's block references), or alone on a line.
     p = p.replace(/(^|[ \t])\^[A-Za-z0-9-]+[ \t]*$/gm, "");
@@ -126,6 +126,46 @@ export function cleanMarkup(text: string, firstLine: number, messages: BuildMess
   });
   const more = cleaned.indexOf(MORE);
   return { text: cleaned.split(MORE).join(""), tags: [...new Set(tags)], more: more >= 0 ? more : null };
+}
+
+/**
+ * Blog engines' template tags, read where they say something a reader needs, the rest
+ * reported. Liquid/Nunjucks blocks (`{% highlight c++ %}` … `{% endhighlight %}`, Hexo's
+ * `{% codeblock %}`) become code fences; `{% raw %}` markers go; a YouTube embed
+ * (`{% include embed/youtube.html id='…' %}`, `{{< youtube … >}}`) becomes a link; Hugo's
+ * `{{< figure src="…" caption="…" >}}` an image; `{{< ref "x.md" >}}` and `{% link x.md %}`
+ * the path they name (the resolve stage links it). Any other tag is kept as text and
+ * reported with its line: nothing is run, nothing is dropped.
+ */
+export function readTemplateTags(text: string, firstLine: number, messages: BuildMessage[]): string {
+  if (!/\{%|\{\{[<%]/.test(text)) return text;
+  const lines = text.split("\n");
+  const code = codeLines(lines);
+  const reported = new Set<string>();
+  const out = lines.map((line, i) => {
+    if (code[i]) return line;
+    return mapOutsideInlineCode(line, (prose) => prose
+      .replace(/^\s*\{%-?\s*(?:highlight|codeblock)\s*([\w+#.-]*)[^%]*-?%\}\s*$/, (_, lang: string) => "```" + lang)
+      .replace(/^\s*\{%-?\s*(?:endhighlight|endcodeblock)\s*-?%\}\s*$/, "```")
+      .replace(/\{%-?\s*(?:raw|endraw)\s*-?%\}/g, "")
+      .replace(/\{%-?\s*include\s+embed\/youtube\.html\s+id=['"]?([\w-]{6,})['"]?\s*-?%\}|\{\{<\s*youtube\s+(?:id=)?["']?([\w-]{6,})["']?\s*>\}\}/g, (_, a?: string, b?: string) => `[YouTube 视频](https://www.youtube.com/watch?v=${a ?? b})`)
+      .replace(/\{\{<\s*figure\s+([^>]*?)\s*\/?>\}\}/g, (_, attrs: string) => {
+        const attr = (k: string) => new RegExp(`${k}=["']([^"']*)["']`).exec(attrs)?.[1];
+        const src = attr("src");
+        return src ? `![${attr("alt") ?? attr("caption") ?? attr("title") ?? ""}](<${src}>)` : _;
+      })
+      .replace(/\{\{<\s*(?:rel)?ref\s+["']([^"']+)["']\s*>\}\}|\{%-?\s*(?:link|post_url)\s+(\S+)\s*-?%\}/g, (_, a?: string, b?: string) => a ?? b ?? "")
+      .replace(/\{%-?\s*(\w+)[^%]*-?%\}|\{\{[<%]\s*\/?\s*([\w-]+)[^>%]*[>%]\}\}/g, (tag: string, liquid?: string, hugo?: string) => {
+        const name = liquid ?? hugo ?? "";
+        if (name === "asset_img") return tag; // resolved with the post's assets
+        if (!reported.has(name)) {
+          reported.add(name);
+          messages.push({ level: "info", line: firstLine + i, message: `the template tag \`${tag.length > 60 ? `${tag.slice(0, 57)}…` : tag}\` (${liquid ? "Liquid/Hexo" : "Hugo shortcode"} \`${name}\`) is not read; it is kept as text` });
+        }
+        return tag;
+      }));
+  });
+  return out.join("\n");
 }
 
 /** `[[…]]` wikilinks and `![[…]]` embeds, one line each. */
