@@ -24,7 +24,7 @@
  * - No paragraph is longer than about 1,500 characters (paragraphs.ts).
  */
 import type { Block, Section, TimeRange } from "../note.ts";
-import { parseClock, SlugRegistry, slugify } from "../text.ts";
+import { parseClock, SlugRegistry, slugify, stripInline } from "../text.ts";
 import { codeLines } from "./markup.ts";
 import { limitParagraphs } from "./paragraphs.ts";
 import { isDiarisationLabel, isFieldLabel, isPlausibleLabel, labelShape, type LabelShape } from "./speakers.ts";
@@ -235,8 +235,10 @@ export function parseBody(body: string, ids: SlugRegistry = new SlugRegistry(), 
     const h = HEADING.exec(line);
     if (h && h[1]!.length === splitLevel) {
       closeSection();
-      const { text, time } = parseHeading(h[2]!);
-      current = { id: ids.claim(slugify(text || "section", 40)), heading: text, time, blocks: [] };
+      // A section heading is shown as text: its inline markup (`## **0:00 – Introduction**`) goes.
+      const parsed = parseHeading(stripInline(h[2]!));
+      const text = parsed.text;
+      current = { id: ids.claim(slugify(text || "section", 40)), heading: text, time: parsed.time, blocks: [] };
       return;
     }
     if (RULE.test(line)) { flush(); return; }

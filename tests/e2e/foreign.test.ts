@@ -136,6 +136,20 @@ describe("building folders nobody here wrote", () => {
     }
   });
 
+  it("leaves no literal markdown on a page, outside code", () => {
+    const raw: string[] = [];
+    for (const n of notes()) {
+      const article = /<article[\s\S]*<\/article>/.exec(page(n))?.[0] ?? "";
+      const text = article.replace(/<(pre|code|annotation)[\s\S]*?<\/\1>/g, "").replace(/<[^>]+>/g, " ");
+      // What the author escaped (`\*\*not bold\*\*`, `\[\[0]]`) is meant to show as written.
+      const source = readFileSync(join(ROOT, n.source.file), "utf8");
+      for (const m of text.matchAll(/\*\*[^*\s][^*]{0,40}\*\*|\[\[[^\]]+\]\]|%%/g)) {
+        if (!source.includes(`\\${m[0][0]}\\${m[0][1]}`)) raw.push(`${n.source.file}: ${m[0]}`);
+      }
+    }
+    assert.deepEqual(raw, []);
+  });
+
   it("lets no raw markup reach a title or a summary", () => {
     for (const n of notes()) {
       for (const [what, text] of [["title", n.title], ["summary", n.summary]] as const) {
