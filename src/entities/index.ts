@@ -3,6 +3,7 @@
  * product or tag, the notes that name it (declared in metadata, mentioned in the
  * text, or speaking), excerpts of where, and which entities travel with it.
  */
+import { proseText } from "../ingest/markup.ts";
 import { isPlaceholderSpeaker, labelShape } from "../ingest/speakers.ts";
 import type { Note, NoteKind } from "../note.ts";
 import { byDateDesc, shortHash, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
@@ -88,6 +89,33 @@ interface Draft {
   aliases: Set<string>;
   exact: boolean;
   registered: boolean;
+  /** From the registry: aliases that are ordinary words, phrases that are not mentions, context words. */
+  common?: Set<string>;
+  not?: string[];
+  context?: string[];
+}
+
+/** The matcher's specs for the registered entities alone (what tests and tools match with). */
+export function registrySpecs(registry: Registry): AliasSpec[] {
+  return registry.flatMap((e) => {
+    const d = draftOf(e);
+    return [e.name, ...e.aliases].map((alias) => specOf(d, alias));
+  });
+}
+
+function draftOf(e: Registry[number]): Draft {
+  return { key: `${e.type}:${foldName(e.name)}`, type: e.type, name: e.name, aliases: new Set(), exact: e.case === "exact", registered: true, common: new Set(e.common.map(foldName)), not: e.not, context: e.context.map((w) => w.normalize("NFKC").toLowerCase()) };
+}
+
+function specOf(d: Draft, alias: string): AliasSpec {
+  return { alias, entityKey: d.key, exactCase: d.exact, weak: d.registered && isWeakAlias(d, alias), product: d.type === "product", not: d.not ?? [] };
+}
+
+/** An alias needs evidence when it is a Latin name that is also a word (`case: exact`), three letters or fewer, or listed `common`. */
+function isWeakAlias(d: Draft, alias: string): boolean {
+  if (d.common?.has(foldName(alias))) return true;
+  if (!/^[\p{Script=Latin}\d .&'’-]+$/u.test(alias)) return false;
+  return d.exact || alias.replace(/[^A-Za-z]/g, "").length <= 3;
 }
 
 /** A link to the moment `seconds` into the source video, for YouTube and Bilibili. */
@@ -113,17 +141,35 @@ interface TextUnit { text: string; sectionId: string | null; heading: string; ti
 function unitsOf(note: Note): TextUnit[] {
   const units: TextUnit[] = [
     { text: note.title, sectionId: null, heading: "标题", time: null, speaker: null },
-    { text: stripMarkdown(note.summary), sectionId: null, heading: "摘要", time: null, speaker: null },
+    { text: proseText(note.summary, stripMarkdown), sectionId: null, heading: "摘要", time: null, speaker: null },
   ];
   for (const s of note.sections) {
     const time = s.time?.start ?? null;
     if (s.heading) units.push({ text: s.heading, sectionId: s.id, heading: s.heading, time, speaker: null });
     for (const b of s.blocks) {
       const speaker = b.type === "turn" ? b.speaker : null;
-      units.push({ text: stripMarkdown(b.text), sectionId: s.id, heading: s.heading, time: b.type === "turn" && b.time !== null ? b.time : time, speaker });
+      const at = b.time ?? time;
+      units.push({ text: proseText(b.text, stripMarkdown), sectionId: s.id, heading: s.heading, time: at, speaker });
     }
   }
   return units;
+}
+
+/** What counts as evidence for a weak alias in a note (see detect.ts and the registry's header). */
+export interface Evidence {
+  /** Entities the note declares in its metadata, or that speak in it. */
+  declared: Set<string>;
+  /** Entity key → its `context` words, folded. */
+  context: Map<string, string[]>;
+}
+
+/** A weak name needs evidence: the entity named strongly, declared, its context words, or two other entities named strongly. */
+function keepWeak(key: string, strong: Set<string>, evidence: Evidence, folded: () => string): boolean {
+  if (strong.has(key) || evidence.declared.has(key)) return true;
+  let others = 0;
+  for (const k of strong) if (k !== key && ++others >= 2) return true;
+  const words = evidence.context.get(key);
+  return words !== undefined && words.some((w) => folded().includes(w));
 }
 
 /** Where a note's text names an entity: mention count and the first excerpts, per entity key. */
@@ -136,14 +182,26 @@ export interface TextMatches {
 }
 
 /** Match every passage of `note` (title, summary, headings, blocks). */
-function matchText(note: Note, matcher: Matcher, keepFolded: boolean): TextMatches {
+function matchText(note: Note, matcher: Matcher, keepFolded: boolean, evidence: Evidence): TextMatches {
   const hits: TextMatches["hits"] = new Map();
   const folded: string[] = [];
-  for (const unit of unitsOf(note)) {
+  const units = unitsOf(note);
+  const found = units.map((unit) => matcher.find(unit.text));
+  const strong = new Set<string>();
+  for (const list of found) for (const m of list) if (!m.weak) strong.add(m.entityKey);
+  let all: string | null = null;
+  const noteText = () => (all ??= units.map((u) => u.text.normalize("NFKC").toLowerCase()).join("\n"));
+  const kept = new Map<string, boolean>();
+  units.forEach((unit, u) => {
     if (keepFolded) folded.push(unit.text.normalize("NFKC").toLowerCase());
     // One excerpt per passage and entity: `Jensen（黄仁勋）` is one place, not two.
     const excerpted = new Set<string>();
-    for (const m of matcher.find(unit.text)) {
+    for (const m of found[u]!) {
+      if (m.weak) {
+        let keep = kept.get(m.entityKey);
+        if (keep === undefined) kept.set(m.entityKey, (keep = keepWeak(m.entityKey, strong, evidence, noteText)));
+        if (!keep) continue;
+      }
       let hit = hits.get(m.entityKey);
       if (!hit) hits.set(m.entityKey, (hit = { count: 0, excerpts: [] }));
       hit.count++;
@@ -152,7 +210,7 @@ function matchText(note: Note, matcher: Matcher, keepFolded: boolean): TextMatch
         hit.excerpts.push({ sectionId: unit.sectionId, heading: unit.heading, ...excerptOf(unit.text, m.start, m.end), time: unit.time, videoUrl: videoAt(note.source.url, unit.time), speaker: unit.speaker });
       }
     }
-  }
+  });
   const turns: TextMatches["turns"] = [];
   for (const s of note.sections) for (const b of s.blocks) {
     if (b.type !== "turn") continue;
@@ -283,7 +341,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     d.aliases.add(alias);
   };
   for (const e of registry) {
-    const d: Draft = { key: `${e.type}:${foldName(e.name)}`, type: e.type, name: e.name, aliases: new Set(), exact: e.case === "exact", registered: true };
+    const d = draftOf(e);
     drafts.set(d.key, d);
     claim(d, e.name);
     for (const a of e.aliases) claim(d, a);
@@ -348,18 +406,21 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       // and only when specific enough: a capitalised Latin name of 4+ letters, or 3+ Han
       // characters — so a file declaring `数据` or `ai` cannot tag every note.
       if (!d.registered && !(/[A-Za-z]/.test(alias) ? /^[A-Z0-9]/.test(alias) && alias.length >= 4 : Array.from(alias).length >= 3)) continue;
-      specs.push({ alias, entityKey: d.key, exactCase: d.exact });
+      specs.push(specOf(d, alias));
     }
   }
   const matcher = new Matcher(specs);
-  const specKeys = specs.map((s) => `${s.alias}\u0000${s.entityKey}\u0000${s.exactCase}`);
+  const contextWords = new Map([...drafts.values()].filter((d) => d.context?.length).map((d) => [d.key, d.context!]));
+  // Everything that decides a match is in its spec key, so a changed rule re-matches the notes it touches (MatchMemo).
+  const specKeys = specs.map((s) => `${s.alias}\u0000${s.entityKey}\u0000${s.exactCase}\u0000${s.weak === true}\u0000${(s.not ?? []).join("|")}\u0000${(contextWords.get(s.entityKey) ?? []).join("|")}`);
   const matcherHash = shortHash([...specKeys].sort().join("\n"), 16);
   memo?.begin(matcherHash, specs, specKeys);
   for (const note of notes) {
     const key = options.keys?.get(note.id);
     let text = key !== undefined ? memo?.get(key) : undefined;
     if (!text) {
-      text = matchText(note, matcher, memo !== undefined);
+      const declared = new Set([...perNote.get(note.id)!].filter(([, h]) => h.declared || h.spoke).map(([k]) => k));
+      text = matchText(note, matcher, memo !== undefined, { declared, context: contextWords });
       if (key !== undefined) memo?.set(key, text);
     }
     for (const [entityKey, t] of text.hits) {

@@ -20,6 +20,12 @@ export const RegistryEntry = z.object({
   aliases: z.array(z.coerce.string().min(1)).default([]),
   /** `exact`: Latin aliases match only with this capitalisation (names that are also English words). */
   case: z.literal("exact").optional(),
+  /** Aliases that are also ordinary words (苹果): like `case: exact` names, they need evidence in the note. */
+  common: z.array(z.coerce.string().min(1)).default([]),
+  /** Phrases that contain an alias and mean something else (高通滤波 is a high-pass filter): never a mention. */
+  not: z.array(z.coerce.string().min(1)).default([]),
+  /** Words that, in the same note, show an ambiguous alias means this entity (Cursor: 编辑器, IDE). */
+  context: z.array(z.coerce.string().min(1)).default([]),
 });
 export type RegistryEntry = z.infer<typeof RegistryEntry>;
 export const Registry = z.array(RegistryEntry);

@@ -221,3 +221,22 @@ function stripInlineCode(line: string): string {
   }
   return out + line.slice(last);
 }
+
+/**
+ * The words of a markdown passage, as plain text, without what is not prose: fenced and
+ * inline code, math, URLs, link targets and images (badges). What the linker matches
+ * names in, so `GitHub` in a badge URL or `Figure` in a code sample is never a mention.
+ */
+export function proseText(md: string, strip: (md: string) => string): string {
+  if (!/[`$!\[h<w]/.test(md)) return strip(md);
+  const lines = md.split("\n");
+  const code = codeLines(lines);
+  const prose = lines.filter((_, i) => !code[i]).join("\n")
+    .replace(/\$\$[\s\S]*?\$\$/g, " ")
+    .replace(/(`+)[\s\S]*?\1/g, " ")
+    .replace(/\$(?=[^\s$])[^$\n]*?[^\s$]\$(?!\d)/g, (m) => (/\p{Script=Han}/u.test(m) ? m : " "))
+    .replace(/!\[[^\]]*\]\((?:[^()]|\([^()]*\))*\)/g, " ")
+    .replace(/<(?:https?:|www\.)[^>\s]*>/gi, " ")
+    .replace(/\b(?:https?:\/\/|www\.)[^\s<>()（）\]]+/gi, " ");
+  return strip(prose);
+}

@@ -5,14 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { Matcher } from "../../src/entities/detect.ts";
-import { videoAt } from "../../src/entities/index.ts";
+import { registrySpecs, videoAt } from "../../src/entities/index.ts";
 import { foldName, loadRegistry, parseRegistry } from "../../src/entities/registry.ts";
 import { runPipeline } from "../../src/pipeline.ts";
 import { ROOT } from "../helpers/site.ts";
 
 const registry = loadRegistry();
-const matcher = new Matcher(registry.entries.flatMap((e) => [e.name, ...e.aliases].map((alias) => ({ alias, entityKey: e.name, exactCase: e.case === "exact" }))));
-const found = (text: string) => matcher.find(text).map((m) => m.entityKey);
+const matcher = new Matcher(registrySpecs(registry.entries));
+const nameOf = new Map(registry.entries.map((e) => [`${e.type}:${foldName(e.name)}`, e.name]));
+const found = (text: string) => matcher.find(text).map((m) => nameOf.get(m.entityKey)!);
 
 /** The seeds plus one new Chinese-only article, parsed once for this file. */
 function corpus() {
@@ -63,12 +64,52 @@ describe("finding names in text", () => {
     ["Apple 发布了新手机", ["Apple"]],
     ["从GTC到OpenAI的合作", ["OpenAI"]],
     ["MetaAI", []],
+    // A Chinese alias stands as a word, or it is no mention (ICU segmentation; the registry's `not` phrases).
+    ["把仓库克隆到本地", []],
+    ["库克在发布会上说", ["Tim Cook"]],
+    ["高通滤波器的截止频率", []],
+    ["高通发布了新芯片", ["Qualcomm"]],
+    ["新浪潮电影", []],
+    ["新浪发布了财报", ["Sina"]],
+    ["通义听悟的转写", []],
+    ["通义千问和英伟达的芯片", ["Qwen", "NVIDIA"]],
+    // Weak Latin names: never before a number, never inside a compound.
+    ["see Figure 3 for the results", []],
+    ["Bellman-Ford 算法和 Ford-Fulkerson", []],
+    ["released under the MIT License", []],
+    ["MIT 的研究", ["MIT"]],
   ];
   for (const [text, expected] of cases) {
     it(`${JSON.stringify(text)} → ${expected.join(", ") || "nothing"}`, () => {
       assert.deepEqual(found(text), expected);
     });
   }
+});
+
+describe("weak names need evidence in the note", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kb-weak-"));
+  const notes: Record<string, string> = {
+    "figure-alone.md": "# 机器人\n\nFigure 发布了新的人形机器人，演示视频很流畅。",
+    "figure-field.md": "# 合作\n\nFigure 与 OpenAI、英伟达合作，发布新的人形机器人。",
+    "cursor-context.md": "# 工具\n\nCursor 是我最常用的 AI 编程工具。",
+    "cursor-db.md": "# Result sets\n\nCursor moves over the result set one row at a time.",
+    "figure-declared.md": "---\ncompanies: [Figure AI]\n---\nFigure 今天更新了路线图。",
+  };
+  for (const [name, text] of Object.entries(notes)) writeFileSync(join(dir, name), text);
+  const linked = runPipeline({ seedsDir: dir, rootDir: dir, cacheDir: null });
+  const entitiesOf = (file: string) => {
+    const id = linked.report.inputs.find((i) => i.file.endsWith(file))!.notes[0]!;
+    const l = linked.index.links.get(id)!;
+    return [...l.companies, ...l.products].map((r) => r.name).sort();
+  };
+  const cases: Array<[string, string[]]> = [
+    ["figure-alone.md", []],
+    ["figure-field.md", ["Figure AI", "NVIDIA", "OpenAI"]],
+    ["cursor-context.md", ["Cursor"]],
+    ["cursor-db.md", []],
+    ["figure-declared.md", ["Figure AI"]],
+  ];
+  for (const [file, want] of cases) it(`${file} → ${want.join(", ") || "nothing"}`, () => assert.deepEqual(entitiesOf(file), want));
 });
 
 describe("the entity index on the seeds", () => {
