@@ -278,6 +278,14 @@ export function stripInline(md: string): string {
     .trim();
 }
 
+/** Emphasis, highlight and code marks removed, nothing else: `**0:06 – Intro**` → `0:06 – Intro` (links and their URLs stay). */
+export function stripEmphasis(md: string): string {
+  return md
+    .replace(/==(?=\S)([^=\n]*?\S)==/g, "$1")
+    .replace(/(\*\*|__|\*|_|~~|`)(?=\S)([^*_~`]*?\S)\1/g, "$2")
+    .trim();
+}
+
 /** Markdown → plain text, good enough for excerpts and summaries (block markers and callout types removed too). */
 export function stripMarkdown(md: string): string {
   return stripInline(

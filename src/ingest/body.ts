@@ -24,7 +24,7 @@
  * - No paragraph is longer than about 1,500 characters (paragraphs.ts).
  */
 import type { Block, Section, TimeRange } from "../note.ts";
-import { parseClock, SlugRegistry, slugify, stripInline } from "../text.ts";
+import { parseClock, SlugRegistry, slugify, stripEmphasis } from "../text.ts";
 import { codeLines } from "./markup.ts";
 import { limitParagraphs } from "./paragraphs.ts";
 import { isDiarisationLabel, isFieldLabel, isPlausibleLabel, labelShape, type LabelShape } from "./speakers.ts";
@@ -235,8 +235,8 @@ export function parseBody(body: string, ids: SlugRegistry = new SlugRegistry(), 
     const h = HEADING.exec(line);
     if (h && h[1]!.length === splitLevel) {
       closeSection();
-      // A section heading is shown as text: its inline markup (`## **0:00 – Introduction**`) goes.
-      const parsed = parseHeading(stripInline(h[2]!));
+      // A section heading is shown as text: its emphasis (`## **0:00 – Introduction**`) goes.
+      const parsed = parseHeading(stripEmphasis(h[2]!));
       const text = parsed.text;
       current = { id: ids.claim(slugify(text || "section", 40)), heading: text, time: parsed.time, blocks: [] };
       return;
