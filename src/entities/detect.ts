@@ -82,14 +82,14 @@ export class Matcher {
 
   constructor(specs: AliasSpec[]) {
     for (const spec of specs) {
-      const folded = spec.alias.normalize("NFKC").toLowerCase();
+      const folded = spec.alias.normalize("NFKC").toLowerCase().replace(/’/g, "'");
       if (Array.from(folded).length < 2) continue;
       const first = folded[0]!, last = folded.at(-1)!;
       const c: Candidate = {
         folded, spec,
         latinStart: LATIN.test(first) || /\d/.test(first), latinEnd: LATIN.test(last) || /\d/.test(last),
         hanStart: HAN.test(first), hanEnd: HAN.test(last),
-        not: (spec.not ?? []).map((p) => p.normalize("NFKC").toLowerCase()).filter((p) => p.includes(folded)),
+        not: (spec.not ?? []).map((p) => p.normalize("NFKC").toLowerCase().replace(/’/g, "'")).filter((p) => p.includes(folded)),
       };
       const key = folded.charCodeAt(0) * 65536 + folded.charCodeAt(1);
       this.starts[folded.charCodeAt(0)] = 1;
@@ -104,7 +104,8 @@ export class Matcher {
   find(text: string): Match[] {
     const norm = text.normalize("NFKC");
     const src = norm.length === text.length ? text : norm;
-    const lower = src.toLowerCase();
+    // Typographic apostrophes meet straight ones (`Lenny’s Newsletter`); the length stays the same.
+    const lower = src.toLowerCase().replace(/’/g, "'");
     const folded = lower.length === src.length ? lower : src;
     const out: Match[] = [];
     const starts = this.starts;
@@ -153,7 +154,7 @@ function weakRejected(text: string, start: number, end: number, product: boolean
   return false;
 }
 
-/** Letters and digits that are not CJK: the characters a Latin name must not touch. */
+/** Letters, digits and `_` that are not CJK: the characters a Latin name must not touch (`youtube_url` is an identifier). */
 function isWordChar(ch: string): boolean {
-  return ALNUM.test(ch) && !CJK_CHAR.test(ch);
+  return ch === "_" || (ALNUM.test(ch) && !CJK_CHAR.test(ch));
 }

@@ -148,7 +148,7 @@ export function readTemplateTags(text: string, firstLine: number, messages: Buil
       .replace(/^\s*\{%-?\s*(?:highlight|codeblock)\s*([\w+#.-]*)[^%]*-?%\}\s*$/, (_, lang: string) => "```" + lang)
       .replace(/^\s*\{%-?\s*(?:endhighlight|endcodeblock)\s*-?%\}\s*$/, "```")
       .replace(/\{%-?\s*(?:raw|endraw)\s*-?%\}/g, "")
-      .replace(/\{%-?\s*include\s+embed\/youtube\.html\s+id=['"]?([\w-]{6,})['"]?\s*-?%\}|\{\{<\s*youtube\s+(?:id=)?["']?([\w-]{6,})["']?\s*>\}\}/g, (_, a?: string, b?: string) => `[YouTube 视频](https://www.youtube.com/watch?v=${a ?? b})`)
+      .replace(/\{%-?\s*include\s+embed\/youtube\.html\s+id=['"]?([\w-]{6,})['"]?\s*-?%\}|\{\{<\s*youtube\s+(?:id=)?["']?([\w-]{6,})["']?\s*>\}\}/g, (_, a?: string, b?: string) => `[视频](https://www.youtube.com/watch?v=${a ?? b})`)
       .replace(/\{\{<\s*figure\s+([^>]*?)\s*\/?>\}\}/g, (_, attrs: string) => {
         const attr = (k: string) => new RegExp(`${k}=["']([^"']*)["']`).exec(attrs)?.[1];
         const src = attr("src");

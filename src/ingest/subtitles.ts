@@ -109,5 +109,5 @@ export function subtitleName(stem: string): { title: string; url: string | null 
   }
   const bv = /(BV[0-9A-Za-z]{10})/.exec(title);
   if (!url && bv) url = `https://www.bilibili.com/video/${bv[1]}`;
-  return { title: title.replace(/[_]+/g, " ").trim() || stem, url };
+  return { title: title.trim() || stem, url };
 }
