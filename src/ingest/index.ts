@@ -142,11 +142,12 @@ export function parseSource(file: string, bytes: Uint8Array, context: SourceCont
   const meta = fm.data ? readMetadata(fm.data, messages, fm.lineOf) : emptyMetadata();
   meta.date ??= dateFromFileName(file);
   // What Obsidian and blog engines never show goes before anything else reads the body.
-  const cleaned = cleanMarkup(readTemplateTags(fm.body, fm.bodyLine, messages), fm.bodyLine, messages);
-  const body = cleaned.text;
   // An Obsidian note: in a vault, or writing wikilinks. Its inline `#tags` are tags (a blog's
-  // `#include`, or a heading written without its space, `#标题`, is not), and its title is its file name.
-  const obsidian = context.vault === true || /\[\[[^\]\n]+\]\]/.test(body);
+  // `#include`, or a heading written without its space, `#标题`, is not), `^block-ids` are
+  // markers, and its title is its file name.
+  const obsidian = context.vault === true || /\[\[[^\]\n]+\]\]/.test(fm.body);
+  const cleaned = cleanMarkup(readTemplateTags(fm.body, fm.bodyLine, messages), fm.bodyLine, messages, obsidian);
+  const body = cleaned.text;
   if (obsidian) meta.tags = dedupe([...meta.tags, ...cleaned.tags]);
   const references = collectReferences(body, fm.bodyLine);
   messages.push(...checkMath(body, fm.bodyLine));

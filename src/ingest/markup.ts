@@ -95,11 +95,11 @@ export interface CleanedMarkup {
 const MORE = "\u0000kb-more\u0000";
 
 /**
- * Drop what Obsidian and blog engines never show (`%% … %%`, `<!-- … -->`, `^block-id`
- * markers) and collect inline `#tags`. An unclosed comment is kept as text and reported:
+ * Drop what Obsidian and blog engines never show (`%% … %%`, `<!-- … -->`, and in an
+ * Obsidian note `^block-id` markers) and collect inline `#tags`. An unclosed comment is kept as text and reported:
  * hiding the rest of a note on a typo would drop it silently.
  */
-export function cleanMarkup(text: string, firstLine: number, messages: BuildMessage[]): CleanedMarkup {
+export function cleanMarkup(text: string, firstLine: number, messages: BuildMessage[], obsidian = true): CleanedMarkup {
   const tags: string[] = [];
   let reportedOpen = false;
   const cleaned = mapProse(text, (prose) => {
@@ -113,8 +113,8 @@ export function cleanMarkup(text: string, firstLine: number, messages: BuildMess
       const offset = text.indexOf(prose) + at;
       messages.push({ level: "warning", line: firstLine + newlinesOf(text.slice(0, Math.max(0, offset))).length, message: "a comment (`%%` or `<!--`) has no end; it is kept as text" });
     }
-    // `^block-id` at the end of a line (Obsidian's block references), or alone on a line.
-    p = p.replace(/(^|[ \t])\^[A-Za-z0-9-]+[ \t]*$/gm, "");
+    // `^block-id` at the end of a line (Obsidian's block references), or alone on a line: Obsidian notes only.
+    if (obsidian) p = p.replace(/(^|[ \t])\^[A-Za-z0-9-]+[ \t]*$/gm, "");
     for (const line of p.split("\n")) {
       if (/^\s{0,3}#{1,6}(?:\s|$)/.test(line)) continue;
       for (const m of line.matchAll(/(?<=^|[\s(（，。、,;；])#([\p{L}\p{N}_][\p{L}\p{N}_/-]*)/gu)) {
