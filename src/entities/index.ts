@@ -7,12 +7,14 @@ import { proseText } from "../ingest/markup.ts";
 import { isPlaceholderSpeaker, labelShape } from "../ingest/speakers.ts";
 import type { Note, NoteKind } from "../note.ts";
 import { byDateDesc, shortHash, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
+import { Converter } from "opencc-js";
 import { type AliasSpec, Matcher } from "./detect.ts";
 import { type EntityType, foldName, type Registry } from "./registry.ts";
 
-export interface EntityRef { id: string; type: EntityType; name: string; url: string }
+/** `name` is the canonical name (the API's, the search facets'); `label` what readers see first (黄仁勋 for Jensen Huang). */
+export interface EntityRef { id: string; type: EntityType; name: string; label: string; url: string }
 /** A name shown as plain text because it names no entity (placeholder speakers, unknown authors). */
-export interface NameOnly { id: null; name: string }
+export interface NameOnly { id: null; name: string; label: string }
 
 export interface Excerpt {
   sectionId: string | null;
@@ -35,6 +37,8 @@ export interface EntityNote {
   kind: NoteKind;
   /** Mentions in the text (title, summary, sections, turns). */
   count: number;
+  /** Turns this person speaks in the note (0 for others). */
+  turns: number;
   declared: boolean;
   spoke: boolean;
   excerpts: Excerpt[];
@@ -42,7 +46,12 @@ export interface EntityNote {
 }
 
 export interface Entity extends EntityRef {
+  /** Every alias (matched and searched). */
   aliases: string[];
+  /** The aliases worth showing: not hidden, not a spelling variant of one already shown, not the label or name. */
+  shownAliases: string[];
+  /** One line on who or what this is, from the registry. */
+  role: string | null;
   registered: boolean;
   /** Newest first; undated last. */
   notes: EntityNote[];
@@ -93,6 +102,42 @@ interface Draft {
   common?: Set<string>;
   not?: string[];
   context?: string[];
+  zh?: string;
+  role?: string;
+  hidden?: Set<string>;
+}
+
+let toSimplified: ((s: string) => string) | null = null;
+/** Traditional → simplified (opencc-js), to tell which Han alias a mainland reader writes. */
+function simplified(s: string): string {
+  const convert = (toSimplified ??= Converter({ from: "t", to: "cn" }));
+  return convert(s);
+}
+
+/** What readers see first: the registry's `zh`, else the first simplified Han alias (黄仁勋, 英伟达, 微软), else the name. */
+function labelOf(d: Draft): string {
+  if (d.zh) return d.zh;
+  if (d.registered && d.type !== "product") {
+    const han = [...d.aliases].find((a) => /^[\p{Script=Han}·・]+$/u.test(a) && simplified(a) === a && !d.hidden?.has(foldName(a)) && !d.common?.has(foldName(a)));
+    if (han) return han;
+  }
+  return d.name;
+}
+
+/** A spelling's key for telling variants apart: no dots or spaces, simplified, lower case (山姆·奥特曼 = 山姆奥特曼 = 山姆・奧特曼). */
+const variantKey = (s: string) => simplified(s.normalize("NFKC")).replace(/[·・•.\s\-_]/g, "").toLowerCase();
+
+function shownAliasesOf(d: Draft, label: string): string[] {
+  const seen = new Set([variantKey(label), variantKey(d.name)]);
+  const out: string[] = [];
+  for (const a of d.aliases) {
+    if (d.hidden?.has(foldName(a))) continue;
+    const k = variantKey(a);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(a);
+  }
+  return out;
 }
 
 /** The matcher's specs for the registered entities alone (what tests and tools match with). */
@@ -104,7 +149,11 @@ export function registrySpecs(registry: Registry): AliasSpec[] {
 }
 
 function draftOf(e: Registry[number]): Draft {
-  return { key: `${e.type}:${foldName(e.name)}`, type: e.type, name: e.name, aliases: new Set(), exact: e.case === "exact", registered: true, common: new Set(e.common.map(foldName)), not: e.not, context: e.context.map((w) => w.normalize("NFKC").toLowerCase()) };
+  return {
+    key: `${e.type}:${foldName(e.name)}`, type: e.type, name: e.name, aliases: new Set(), exact: e.case === "exact", registered: true,
+    common: new Set(e.common.map(foldName)), not: e.not, context: e.context.map((w) => w.normalize("NFKC").toLowerCase()),
+    ...(e.zh ? { zh: e.zh } : {}), ...(e.role ? { role: e.role } : {}), hidden: new Set(e.hidden.map(foldName)),
+  };
 }
 
 function specOf(d: Draft, alias: string): AliasSpec {
@@ -177,8 +226,18 @@ export interface TextMatches {
   hits: Map<string, { count: number; excerpts: Excerpt[] }>;
   /** The note's text folded as the matcher sees it (NFKC, lower case): kept by MatchMemo to test new aliases against. */
   folded: string;
-  /** Every speaker turn as a quote, with the speaker's folded name (who said it is resolved per build). */
-  turns: Array<{ folded: string; quote: Excerpt }>;
+  /**
+   * Every speaker turn as a quote, with the speaker's folded name (who said it is resolved per
+   * build) and how substantive it is: long, and naming other entities, scores high; small talk low.
+   */
+  turns: Array<{ folded: string; quote: Excerpt; score: number }>;
+  /** Pairs of entities named in the same passage, and in how many passages. */
+  together: Array<[string, string, number]>;
+}
+
+/** How much a turn says: its length (up to 800 characters) and the other entities it names. */
+function turnScore(text: string, named: number): number {
+  return Math.min(text.length, 800) / 80 + 3 * named;
 }
 
 /** Match every passage of `note` (title, summary, headings, blocks). */
@@ -192,6 +251,7 @@ function matchText(note: Note, matcher: Matcher, keepFolded: boolean, evidence: 
   let all: string | null = null;
   const noteText = () => (all ??= units.map((u) => u.text.normalize("NFKC").toLowerCase()).join("\n"));
   const kept = new Map<string, boolean>();
+  const pairs = new Map<string, number>();
   units.forEach((unit, u) => {
     if (keepFolded) folded.push(unit.text.normalize("NFKC").toLowerCase());
     // One excerpt per passage and entity: `Jensen（黄仁勋）` is one place, not two.
@@ -210,21 +270,28 @@ function matchText(note: Note, matcher: Matcher, keepFolded: boolean, evidence: 
         hit.excerpts.push({ sectionId: unit.sectionId, heading: unit.heading, ...excerptOf(unit.text, m.start, m.end), time: unit.time, videoUrl: videoAt(note.source.url, unit.time), speaker: unit.speaker });
       }
     }
+    const here = [...new Set(found[u]!.filter((m) => !m.weak || kept.get(m.entityKey) === true).map((m) => m.entityKey))].sort();
+    for (let i = 0; i < here.length; i++) for (let j = i + 1; j < here.length; j++) {
+      const k = `${here[i]}\u0000${here[j]}`;
+      pairs.set(k, (pairs.get(k) ?? 0) + 1);
+    }
   });
   const turns: TextMatches["turns"] = [];
-  for (const s of note.sections) for (const b of s.blocks) {
-    if (b.type !== "turn") continue;
-    const text = stripMarkdown(b.text);
-    const time = b.time ?? s.time?.start ?? null;
-    turns.push({ folded: foldName(b.speaker), quote: { sectionId: s.id, heading: s.heading, before: "", match: "", after: text.length > 140 ? `${text.slice(0, 140)}…` : text, time, videoUrl: videoAt(note.source.url, time), speaker: b.speaker } });
-  }
-  return { hits, folded: folded.join("\n"), turns };
+  units.forEach((unit, u) => {
+    if (unit.speaker === null) return;
+    const speaker = foldName(unit.speaker);
+    const named = new Set(found[u]!.map((m) => m.entityKey)).size;
+    const text = unit.text;
+    turns.push({ folded: speaker, score: turnScore(text, named), quote: { sectionId: unit.sectionId, heading: unit.heading, before: "", match: "", after: text.length > 140 ? `${text.slice(0, 140)}…` : text, time: unit.time, videoUrl: videoAt(note.source.url, unit.time), speaker: unit.speaker } });
+  });
+  const together = [...pairs].map(([k, n]) => { const [a, b] = k.split("\u0000"); return [a!, b!, n] as [string, string, number]; });
+  return { hits, folded: folded.join("\n"), turns, together };
 }
 
 const sameList = (a: readonly unknown[], b: readonly unknown[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 
 function sameEntityNote(a: EntityNote, b: EntityNote): boolean {
-  return a.id === b.id && a.title === b.title && a.url === b.url && a.date === b.date && a.kind === b.kind && a.count === b.count
+  return a.id === b.id && a.title === b.title && a.url === b.url && a.date === b.date && a.kind === b.kind && a.count === b.count && a.turns === b.turns
     && a.declared === b.declared && a.spoke === b.spoke && sameList(a.excerpts, b.excerpts) && sameList(a.quotes, b.quotes);
 }
 
@@ -361,15 +428,16 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     return d;
   };
 
-  interface Hit { count: number; declared: boolean; spoke: boolean; excerpts: Excerpt[]; quotes: Excerpt[] }
+  interface Hit { count: number; declared: boolean; spoke: boolean; excerpts: Excerpt[]; quotes: Excerpt[]; turns: number; candidates: Array<{ quote: Excerpt; score: number; order: number }> }
   const perNote = new Map<string, Map<string, Hit>>();
+  const togetherOf = new Map<string, TextMatches["together"]>();
   const authorsOf = new Map<string, Array<Draft | string>>();
   const speakersOf = new Map<string, Array<Draft | string>>();
   const hitFor = (noteId: string, key: string): Hit => {
     let m = perNote.get(noteId);
     if (!m) perNote.set(noteId, (m = new Map()));
     let h = m.get(key);
-    if (!h) m.set(key, (h = { count: 0, declared: false, spoke: false, excerpts: [], quotes: [] }));
+    if (!h) m.set(key, (h = { count: 0, declared: false, spoke: false, excerpts: [], quotes: [], turns: 0, candidates: [] }));
     return h;
   };
 
@@ -423,6 +491,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       text = matchText(note, matcher, memo !== undefined, { declared, context: contextWords });
       if (key !== undefined) memo?.set(key, text);
     }
+    togetherOf.set(note.id, text.together);
     for (const [entityKey, t] of text.hits) {
       const hit = hitFor(note.id, entityKey);
       hit.count += t.count;
@@ -433,7 +502,14 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       const owner = aliasOwner.get(t.folded) ?? drafts.get(`person:${t.folded}`)?.key;
       if (!owner) continue;
       const hit = hitFor(note.id, owner);
-      if (hit.quotes.length < EXCERPTS_PER_NOTE) hit.quotes.push(t.quote);
+      hit.turns++;
+      hit.candidates.push({ quote: t.quote, score: t.score, order: hit.candidates.length });
+    }
+    // What a person said: their most substantive turns, in the order they were said.
+    for (const hit of perNote.get(note.id)!.values()) {
+      if (!hit.candidates.length) continue;
+      hit.quotes = [...hit.candidates].sort((a, b) => b.score - a.score || a.order - b.order).slice(0, EXCERPTS_PER_NOTE).sort((a, b) => a.order - b.order).map((c) => c.quote);
+      hit.candidates = [];
     }
   }
   if (memo && options.keys) memo.retain(new Set(options.keys.values()));
@@ -446,19 +522,23 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   const ordered = [...drafts.values()].filter((d) => used.has(d.key)).sort((a, b) => a.key.localeCompare(b.key));
   for (const d of ordered) {
     const slug = slugs[d.type].claim(slugify(d.name));
+    const label = labelOf(d);
     entities.set(d.key, {
       id: `${d.type}/${slug}`,
       type: d.type,
       name: d.name,
+      label,
       url: `/${TYPE_PATHS[d.type]}/${slug}/`,
       aliases: [...d.aliases].filter((a) => a !== d.name),
+      shownAliases: shownAliasesOf(d, label),
+      role: d.role ?? null,
       registered: d.registered,
       notes: [],
       mentionCount: 0,
       related: [],
     });
   }
-  const ref = (e: Entity): EntityRef => ({ id: e.id, type: e.type, name: e.name, url: e.url });
+  const ref = (e: Entity): EntityRef => ({ id: e.id, type: e.type, name: e.name, label: e.label, url: e.url });
 
   const links = new Map<string, NoteLinks>();
   const ents = [...entities.values()];
@@ -471,6 +551,8 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   const newestFirst = [...notes].sort(byDateDesc);
   // Co-mention counts in one flat array: Map-of-Maps cost seconds at 10,000 notes.
   const coCount = new Int32Array(E * E);
+  // Passages (paragraphs, turns, headings) that name both: how closely two entities go together.
+  const coPassages = new Int32Array(E * E);
   for (const note of newestFirst) {
     const hits = perNote.get(note.id)!;
     const mine = [...hits.keys()].map((k) => entities.get(k)!).filter(Boolean).sort((x, y) => nameRank.get(x)! - nameRank.get(y)!);
@@ -479,15 +561,22 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       // Excerpts for the newest notes only: a company named in 5,000 notes would otherwise
       // get a page of megabytes. Older notes stay listed, with their mention counts.
       const excerpted = e.notes.length < EXCERPTED_NOTES;
-      const made: EntityNote = { id: note.id, title: note.title, url: note.url, date: note.date, kind: note.kind, count: hit.count, declared: hit.declared, spoke: hit.spoke, excerpts: excerpted ? hit.excerpts : NONE, quotes: excerpted ? hit.quotes : NONE };
+      const made: EntityNote = { id: note.id, title: note.title, url: note.url, date: note.date, kind: note.kind, count: hit.count, turns: hit.turns, declared: hit.declared, spoke: hit.spoke, excerpts: excerpted ? hit.excerpts : NONE, quotes: excerpted ? hit.quotes : NONE };
       const noteKey = options.keys?.get(note.id);
       e.notes.push(memo && noteKey !== undefined ? memo.entityNote(noteKey, key, made) : made);
       e.mentionCount += hit.count;
     }
     const named = mine.filter((e) => e.type !== "tag").map((e) => eslot.get(e)!);
     for (const a of named) for (const b of named) if (a !== b) coCount[a * E + b]!++;
+    for (const [ka, kb, n] of togetherOf.get(note.id) ?? []) {
+      const ea = entities.get(ka), eb = entities.get(kb);
+      if (!ea || !eb) continue;
+      const a = eslot.get(ea)!, b = eslot.get(eb)!;
+      coPassages[a * E + b] = coPassages[a * E + b]! + n;
+      coPassages[b * E + a] = coPassages[b * E + a]! + n;
+    }
     const pick = (t: EntityType) => mine.filter((e) => e.type === t).map((e) => refs.get(e)!);
-    const asRef = (x: Draft | string): EntityRef | NameOnly => (typeof x === "string" ? (memo ? memo.same({ id: null, name: x }) : { id: null, name: x }) : refs.get(entities.get(x.key)!)!);
+    const asRef = (x: Draft | string): EntityRef | NameOnly => (typeof x === "string" ? (memo ? memo.same({ id: null, name: x, label: x }) : { id: null, name: x, label: x }) : refs.get(entities.get(x.key)!)!);
     links.set(note.id, {
       people: pick("person"),
       companies: pick("company"),
@@ -505,7 +594,17 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     const a = eslot.get(e)!;
     const row: Array<[string, number]> = [];
     for (let b = 0; b < E; b++) { const c = coCount[a * E + b]!; if (c > 0) row.push([ents[b]!.id, c]); }
-    e.related = row.sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).slice(0, 8).map(([id, count]) => ({ ...ref(byId.get(id)!), count }));
+    // Ranked by how strongly they go together, not by raw count (Apple, named everywhere, is not
+    // Jensen Huang's first companion; NVIDIA is): the Dice coefficient of their notes, 2·both /
+    // (one + other), among partners met in at least two notes (one, when none is) — unlike PMI it
+    // does not put a name seen once first — then by the passages that name both.
+    const minCount = row.some(([, c]) => c >= 2) ? 2 : 1;
+    const dice = (id: string, c: number) => Math.round((2 * c * 1000) / (e.notes.length + byId.get(id)!.notes.length)) / 1000;
+    const passages = (id: string) => coPassages[a * E + eslot.get(byId.get(id)!)!]!;
+    e.related = row.filter(([, c]) => c >= minCount)
+      .map(([id, c]) => [id, c, dice(id, c), passages(id)] as const)
+      .sort((x, y) => y[2] - x[2] || y[3] - x[3] || y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+      .slice(0, 8).map(([id, count]) => ({ ...ref(byId.get(id)!), count }));
   }
   // Related notes: shared entities weighted by rarity; very common entities say little,
   // and a note is compared through its RELATED_BY rarest entities only (what it shares

@@ -26,6 +26,12 @@ export const RegistryEntry = z.object({
   not: z.array(z.coerce.string().min(1)).default([]),
   /** Words that, in the same note, show an ambiguous alias means this entity (Cursor: 编辑器, IDE). */
   context: z.array(z.coerce.string().min(1)).default([]),
+  /** The name Chinese readers know (黄仁勋): shown first. Without it, the first simplified Han alias is. */
+  zh: z.coerce.string().min(1).optional(),
+  /** One line on who or what this is (英伟达创始人兼 CEO). */
+  role: z.coerce.string().min(1).optional(),
+  /** Aliases that are searched and matched but never shown (slurs, nicknames, misspellings). */
+  hidden: z.array(z.coerce.string().min(1)).default([]),
 });
 export type RegistryEntry = z.infer<typeof RegistryEntry>;
 export const Registry = z.array(RegistryEntry);

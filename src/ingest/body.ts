@@ -43,7 +43,8 @@ const NAME_ALONE = /^(?:\*\*)?([^:：*#>|`\[\]!()（）\n]{2,40}?)(?:\*\*)?$/u;
 const BOLD_LABEL = /^\*\*([^*\n]{1,40}?)\s*(?:[（(\[]([^）)\]\n]{1,24})[）)\]])?\s*(?:\*\*\s*[:：]|[:：]\s*\*\*)\s*(.*)$/u;
 const PLAIN_LABEL = /^([^\s:：*#>|`\[\]!][^:：*\n]{0,39}?)\s*(?:[（(\[]([^）)\]\n]{1,24})[）)\]])?\s*[:：](?!\/\/)\s*(.*)$/u;
 /** A header line before a turn's text: `Name 00:12:34`, `**Name** (00:12)`, `发言人 1 0:45:54`. */
-const HEADER = new RegExp(String.raw`^(?:\*\*)?([^\s:：*#>|\[\]!][^:：*\n]{0,39}?)(?:\*\*)?\s*[\[（(【]?(${TIME})${RANGE}[\]）)】]?\s*[:：]?$`, "u");
+const CLOCK_TIME = String.raw`\d{1,3}:\d{1,2}(?::\d{1,3})?(?:[.,]\d{1,6})?`;
+const HEADER = new RegExp(String.raw`^(?:\*\*)?([^\s:：*#>|\[\]!][^:：*\n]{0,39}?)(?:\*\*)?(?:\s+|\s*[\[（(【])(${CLOCK_TIME})${RANGE}[\]）)】]?\s*[:：]?$`, "u");
 const RULE = /^\s*(?:[-*_]\s*){3,}$|^\s*[—─]{2,}\s*$/;
 const HEADING = /^(#{1,6})\s+(.*?)\s*#*\s*$/;
 /** Lines that are never turns: list items, quotes (callouts), tables, headings. */

@@ -54,6 +54,11 @@ export interface PublishedNote extends Note {
 export interface NoteCard { title: string; url: string; date: string | null; kindLabel: string }
 
 export interface PublishedEntity extends Entity {
+  /** Turns this person speaks across all notes. */
+  turnCount: number;
+  /** Why a note that only declares the entity is listed, in plain words (「标签中列出」, 「笔记信息中列出」). */
+  listedLabel: string;
+  listedWhy: string;
   /** The newest notes, shown as cards with excerpts; the older ones as a compact list (a company can be named in thousands). */
   recentNotes: EntityNote[];
   olderNotes: EntityNote[];
@@ -83,7 +88,7 @@ export interface ApiNote {
   links: string[];
   backlinks: string[];
 }
-export interface ApiEntity { id: string; type: EntityType; name: string; aliases: string[]; url: string; notes: string[] }
+export interface ApiEntity { id: string; type: EntityType; name: string; label: string; aliases: string[]; url: string; notes: string[] }
 
 export interface SiteData {
   site: { title: string; description: string; lang: string; url: string; updated: string };
@@ -196,8 +201,11 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
   const entities: PublishedEntity[] = index.entities.map((e) => ({
     ...e,
     typeLabel: TYPE_LABELS[e.type],
-    aliasHint: e.aliases.find((a) => /\p{Script=Han}/u.test(a) && a !== e.name) ?? null,
-    description: `${e.name}${e.aliases.length ? `（${e.aliases.slice(0, 3).join("、")}）` : ""}：${e.notes.length} 篇笔记提及${e.notes.length ? `，最近一篇：${e.notes[0]!.title}` : ""}`,
+    turnCount: e.notes.reduce((n, x) => n + x.turns, 0),
+    listedLabel: e.type === "tag" ? "标签中列出" : "笔记信息中列出",
+    listedWhy: e.type === "tag" ? `这篇笔记的标签中有「${e.label}」。` : `这篇笔记的信息栏（作者、嘉宾或涉及的${e.type === "person" ? "人物" : e.type === "company" ? "公司" : "产品"}）列出了${e.label}，正文没有直接提到。`,
+    aliasHint: e.label !== e.name ? e.name : (e.shownAliases.find((a) => /\p{Script=Han}/u.test(a)) ?? null),
+    description: `${e.label}${e.label !== e.name ? `（${e.name}）` : ""}${e.role ? `，${e.role}` : ""}：${e.notes.length} 篇笔记提及${e.notes.length ? `，最近一篇：${e.notes[0]!.title}` : ""}`,
     crumbs: [{ url: `/${TYPE_PATHS[e.type]}/`, label: TYPE_LABELS[e.type] }],
     recentNotes: e.notes.slice(0, EXCERPTED_NOTES),
     olderNotes: e.notes.slice(EXCERPTED_NOTES),
@@ -239,7 +247,7 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
       links: result.outlinks.get(n.id) ?? [],
       backlinks: backlinkIds.get(n.id) ?? [],
     })),
-    entities: index.entities.map((e): ApiEntity => ({ id: e.id, type: e.type, name: e.name, aliases: e.aliases, url: e.url, notes: e.notes.map((x) => x.id) })),
+    entities: index.entities.map((e): ApiEntity => ({ id: e.id, type: e.type, name: e.name, label: e.label, aliases: e.aliases, url: e.url, notes: e.notes.map((x) => x.id) })),
     report: result.report,
   };
   const count = (t: EntityType) => directories.find((d) => d.type === t)!.entities.length;

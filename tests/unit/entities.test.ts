@@ -144,15 +144,48 @@ describe("the entity index on the seeds", () => {
   });
 
   it("gives excerpts with their section heading and a link to that moment of the video", () => {
-    const nadella = entity("Satya Nadella")!.notes.find((n) => n.id.startsWith("000"))!;
-    const quote = nadella.quotes.find((q) => q.heading === "宏观时刻与合作重组大事件")!;
-    assert.ok(quote, "Satya Nadella speaks in 宏观时刻与合作重组大事件");
-    assert.equal(quote.time, 102, "the section starts at 00:01:42");
-    assert.equal(quote.videoUrl, "https://www.youtube.com/watch?v=Gnl833wXRz0&t=102s");
+    const note = result.notes.find((n) => n.id.startsWith("000"))!;
+    const nadella = entity("Satya Nadella")!.notes.find((n) => n.id === note.id)!;
+    assert.ok(nadella.quotes.length > 0);
+    for (const quote of nadella.quotes) {
+      const section = note.sections.find((s) => s.id === quote.sectionId)!;
+      assert.equal(quote.heading, section.heading);
+      assert.equal(quote.time, section.time?.start ?? null, `${quote.heading}: the section's start`);
+      assert.equal(quote.videoUrl, videoAt(note.source.url, quote.time));
+    }
+    assert.ok(nadella.quotes.some((q) => q.videoUrl?.startsWith("https://www.youtube.com/watch?v=Gnl833wXRz0&t=")));
     const jensen = entity("Jensen Huang")!.notes.find((n) => n.id.startsWith("003"))!;
     const ex = jensen.excerpts.find((x) => x.match === "黄仁勋")!;
     assert.ok(ex.before.length > 0 && ex.after.length > 0);
     assert.equal(ex.heading, "AI基建的加速：英伟达与“加速计算”时代");
+  });
+
+  it("quotes what a person said of substance, not their first small talk, and counts turns apart from mentions", () => {
+    const note = result.notes.find((n) => n.id.startsWith("000"))!;
+    const turns = note.sections.flatMap((s) => s.blocks).filter((b) => b.type === "turn" && b.speaker === "Satya Nadella").map((b) => b.text);
+    const nadella = entity("Satya Nadella")!.notes.find((n) => n.id === note.id)!;
+    assert.equal(nadella.turns, turns.length);
+    assert.ok(nadella.turns > nadella.count, `${nadella.turns} turns, ${nadella.count} mentions`);
+    const lengths = turns.map((t) => t.length).sort((a, b) => a - b);
+    const median = lengths[Math.floor(lengths.length / 2)]!;
+    for (const q of nadella.quotes) assert.ok(q.after.replace(/…$/, "").length >= Math.min(140, median), `a short quote: ${q.after}`);
+    assert.ok(!nadella.quotes.some((q) => q.after.startsWith("问Amy")));
+  });
+
+  it("ranks the entities that go together by association, not by raw count", () => {
+    assert.equal(entity("Jensen Huang")!.related[0]?.name, "NVIDIA", entity("Jensen Huang")!.related.map((r) => r.name).join(", "));
+  });
+
+  it("shows the Chinese name first, the canonical one beside it, and no hidden alias or spelling variant", () => {
+    assert.equal(entity("Jensen Huang")!.label, "黄仁勋");
+    assert.equal(entity("NVIDIA")!.label, "英伟达");
+    assert.equal(entity("Satya Nadella")!.label, "纳德拉");
+    const altman = entity("Sam Altman")!;
+    assert.ok(altman.aliases.includes("Scam Altman") && !altman.shownAliases.includes("Scam Altman"));
+    const key = (a: string) => a.replace(/[·・.\s]/g, "").replace(/奧/g, "奥");
+    assert.equal(new Set(altman.shownAliases.map(key)).size, altman.shownAliases.length, altman.shownAliases.join(", "));
+    assert.ok(!altman.shownAliases.includes("山姆奥特曼") && !altman.shownAliases.includes("山姆・奥特曼"));
+    assert.equal(entity("Jensen Huang")!.role, "英伟达创始人兼 CEO");
   });
 
   it("lists the entities most often mentioned alongside", () => {
