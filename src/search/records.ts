@@ -33,13 +33,16 @@ export function searchDocument(note: PublishedNote, names: NameLookup, table: Re
     meta("title", note.title),
     meta("date", note.date ?? ""),
     meta("kind", note.kindLabel),
-    ...note.links.people.map((r) => filter(FILTER_NAMES.person, r.name)),
-    ...note.links.companies.map((r) => filter(FILTER_NAMES.company, r.name)),
-    ...note.links.products.map((r) => filter(FILTER_NAMES.product, r.name)),
+    // Facets show the names readers know (黄仁勋, 英伟达), like the chips and headings.
+    ...note.links.people.map((r) => filter(FILTER_NAMES.person, r.label)),
+    ...note.links.companies.map((r) => filter(FILTER_NAMES.company, r.label)),
+    ...note.links.products.map((r) => filter(FILTER_NAMES.product, r.label)),
     ...tags.map((name) => filter(FILTER_NAMES.tag, name)),
     filter(FILTER_NAMES.kind, note.kindLabel),
     `<meta data-pagefind-sort="date[content]" content="${note.date ?? "0000-00-00"}">`,
     `<h1 data-pagefind-weight="10">${t(note.title)}</h1>`,
+    // Other titles (Obsidian `aliases`) find the note as its title does.
+    ...(note.aliases.length ? [`<p data-pagefind-weight="8">${t(note.aliases.join(" ⁞ "))}</p>`] : []),
   ];
   // Names and aliases are searchable metadata, not text: they rank (weights set in
   // search.js) without ever becoming the excerpt a reader sees.

@@ -55,7 +55,7 @@ describe("search in the browser", () => {
     const total = Number(/找到 (\d+)/.exec((await page.textContent(".kb-status")) ?? "")?.[1]);
     assert.ok(total >= 5, `AI finds ${total}`);
     const statusBefore = await page.textContent(".kb-status");
-    await facetValue(page, "人物", "Jensen Huang").click();
+    await facetValue(page, "人物", "黄仁勋").click();
     await page.waitForFunction((b) => (document.querySelector(".kb-status")?.textContent ?? "") !== b && !/正在/.test(document.querySelector(".kb-status")?.textContent ?? ""), statusBefore);
     const narrowed = Number(/找到 (\d+)/.exec((await page.textContent(".kb-status")) ?? "")?.[1]);
     assert.ok(narrowed > 0 && narrowed < total, `person facet: ${narrowed} of ${total}`);
