@@ -297,6 +297,19 @@ export function stripMarkdown(md: string): string {
   );
 }
 
+/** Fold width, case and spacing so `ＯｐｅｎＡＩ`, `openai` and `OpenAI` meet (names, labels, paths). */
+export function foldName(name: string): string {
+  return name.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
+}
+
+/**
+ * Text that markdown must show as written: every character markdown (and its plugins:
+ * math, highlights, footnotes) would act on is escaped, and a leading list marker too.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/([\\`*_{}\[\]<>#|~!$=%^])/g, "\\$1").replace(/^(\s*)([-+]|\d+[.)])(\s)/, "$1\\$2$3");
+}
+
 /** Cut plain text to at most `max` characters at a sensible boundary, adding `…`. */
 export function truncate(text: string, max: number): string {
   const chars = Array.from(text);

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yaml from "js-yaml";
 import { z } from "zod";
-import { shortHash } from "../text.ts";
+import { foldName, shortHash } from "../text.ts";
 
 export const REGISTRY_PATH = process.env.KB_REGISTRY ?? fileURLToPath(new URL("./registry.yaml", import.meta.url));
 
@@ -43,10 +43,7 @@ export interface LoadedRegistry {
   hash: string;
 }
 
-/** Fold width and case so `ＯｐｅｎＡＩ`, `openai` and `OpenAI` meet. */
-export function foldName(name: string): string {
-  return name.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
-}
+export { foldName };
 
 export function parseRegistry(text: string, file = REGISTRY_PATH): Registry {
   const result = Registry.safeParse(yaml.load(text));

@@ -24,7 +24,7 @@
  * - No paragraph is longer than about 1,500 characters (paragraphs.ts).
  */
 import type { Block, Section, TimeRange } from "../note.ts";
-import { parseClock, SlugRegistry, slugify, stripEmphasis } from "../text.ts";
+import { foldName, parseClock, SlugRegistry, slugify, stripEmphasis } from "../text.ts";
 import { codeLines } from "./markup.ts";
 import { limitParagraphs } from "./paragraphs.ts";
 import { isDiarisationLabel, isFieldLabel, isPlausibleLabel, labelShape, type LabelShape } from "./speakers.ts";
@@ -129,7 +129,7 @@ function matchLine(raw: string): LineMatch | null {
 
 interface Candidate extends LineMatch { index: number; shape: LabelShape | null }
 
-const fold = (s: string) => s.normalize("NFKC").toLowerCase().replace(/\s+/g, " ").trim();
+const fold = foldName;
 
 /**
  * Which labels of this body are speakers (folded), and whether timestamped lines are a

@@ -4,11 +4,11 @@
  */
 import { basename, extname } from "node:path";
 import type { BuildMessage, NoteDraft, NoteKind, Reference, Section } from "../note.ts";
-import { countWords, decodeSource, normalizeDate, SlugRegistry, stripInline, stripMarkdown, truncate } from "../text.ts";
+import { countWords, decodeSource, escapeMarkdown, normalizeDate, SlugRegistry, stripInline, stripMarkdown, truncate } from "../text.ts";
 import { parseBody } from "./body.ts";
 import { isDigest, parseDigest } from "./digest.ts";
 import { isGardenBody, parseGarden } from "./garden.ts";
-import { cleanMarkup, codeLines, collectReferences, readTemplateTags } from "./markup.ts";
+import { cleanMarkup, collectReferences, proseText, readTemplateTags } from "./markup.ts";
 import { checkMath } from "./math.ts";
 import { dedupe, emptyMetadata, readMetadata, splitFrontMatter, type Metadata } from "./metadata.ts";
 import { deriveTitle, isRawTranscript, isUnpunctuated, paragraphs, summarizeRaw } from "./raw.ts";
@@ -111,7 +111,7 @@ function draftFrom(file: string, line: number, meta: Metadata, sections: Section
     categories: meta.categories,
     aliases: meta.aliases,
     updated: meta.updated,
-    summary: summary ?? truncate(stripMarkdown(withoutCode(text.slice(0, 4000))).replace(/`/g, ""), 160),
+    summary: summary ?? truncate(proseText(text.slice(0, 4000), stripMarkdown).replace(/`/g, ""), 160),
     sections,
     details: { quality: null, reason: null, duration: meta.duration, status: meta.status, wordCount: countWords(text) },
     references,
@@ -224,20 +224,9 @@ function parseSubtitles(file: string, text: string, messages: BuildMessage[]): P
   return { shape: "subtitles", drafts: [draftFrom(file, 1, meta, sections, null, kind === "article" ? "talk" : kind, title)], messages };
 }
 
-/** Text without its fenced code blocks and display math: a summary is the note's words, not its code or formulas. */
-function withoutCode(text: string): string {
-  const lines = text.split("\n");
-  const code = codeLines(lines);
-  return lines.filter((_, i) => !code[i]).join("\n").replace(/\$\$[\s\S]*?(?:\$\$|$)/g, " ");
-}
-
 /** A heading can become the title without losing a word (to the length cap, or a link's URL). */
 function fitsTitle(heading: string): boolean {
   const title = stripMarkdown(heading);
   return Array.from(title).length <= TITLE_MAX && (heading.match(/[\p{L}\p{N}]+/gu) ?? []).every((w) => title.includes(w));
 }
 
-/** Raw transcript text is plain text: characters markdown would act on are escaped. */
-function escapeMarkdown(text: string): string {
-  return text.replace(/([\\`*_{}\[\]<>#|~])/g, "\\$1").replace(/^(\s*)([-+]|\d+[.)])(\s)/, "$1\\$2$3");
-}

@@ -18,7 +18,7 @@
 import { posix } from "node:path";
 import type { BuildMessage, Note, Section } from "../note.ts";
 import type { MediaSizes } from "../site/markdown.ts";
-import { shortHash, slugify, stripInline, stripMarkdown, truncate, wikilinkLabel } from "../text.ts";
+import { escapeMarkdown, foldName, shortHash, slugify, stripInline, stripMarkdown, truncate, wikilinkLabel } from "../text.ts";
 import { ASSET_IMG, codeLines, isLocalTarget, mapProse, MD_LINK, WIKILINK } from "../ingest/markup.ts";
 import type { Asset } from "./assets.ts";
 
@@ -44,7 +44,7 @@ export interface Resolved {
   stats: { links: number; resolved: number; embeds: number; images: number; unresolved: number };
 }
 
-const fold = (s: string) => s.normalize("NFKC").toLowerCase().trim();
+const fold = foldName;
 const stripExt = (p: string) => p.replace(/\.(?:md|markdown|txt)$/i, "");
 
 function decodePath(p: string): string {
@@ -55,10 +55,7 @@ function decodePath(p: string): string {
   }
 }
 
-/** Escape text so markdown shows it as written. */
-function escapeText(text: string): string {
-  return text.replace(/([\\`*_{}\[\]<>#|~!$=%^])/g, "\\$1");
-}
+
 
 /** Heading text → anchor id on the note page, for every heading the page renders (sections and headings inside prose). */
 function anchorsOf(note: Note): Map<string, string> {
@@ -197,9 +194,9 @@ export function resolveReferences(input: ResolveInput): Resolved {
       if (a.kind === "image") {
         stats.images++;
         if (a.width && a.height) sizes[a.url] = { width: a.width, height: a.height };
-        return `![${escapeText(alt)}](<${a.url}>)`;
+        return `![${escapeMarkdown(alt)}](<${a.url}>)`;
       }
-      return `[${escapeText(alt || a.rel.split("/").pop()!)}](<${a.url}>)`;
+      return `[${escapeMarkdown(alt || a.rel.split("/").pop()!)}](<${a.url}>)`;
     };
 
     const wikilink = (raw: string, bang: string, innerRaw: string, wholeLine: boolean): string => {
@@ -214,23 +211,23 @@ export function resolveReferences(input: ResolveInput): Resolved {
       if (/^[a-z][a-z0-9+.-]*:/i.test(pathPart.trim())) {
         stats.unresolved++;
         report("warning", raw, `\`${raw}\` is a URL, not a note; it is kept as text`);
-        return escapeText(label);
+        return escapeMarkdown(label);
       }
       const found: Target & { escapes?: boolean } = pathPart.trim() ? find(pathPart.trim(), dir, true) : { note };
       if (found.escapes) {
         stats.unresolved++;
         report("warning", raw, `\`${raw}\` points outside the seeds folder; nothing outside it is published, so it is kept as text`);
-        return escapeText(label);
+        return escapeMarkdown(label);
       }
       if (found.asset) {
         stats.resolved++;
         // `![[a.png|300]]` gives a width, not a caption.
-        return embed ? showAsset(found.asset, labelPart && !/^\d+(?:x\d+)?$/.test(labelPart.trim()) ? labelPart.trim() : found.asset.rel.split("/").pop()!.replace(/\.[^.]+$/, "")) : `[${escapeText(label)}](<${found.asset.url}>)`;
+        return embed ? showAsset(found.asset, labelPart && !/^\d+(?:x\d+)?$/.test(labelPart.trim()) ? labelPart.trim() : found.asset.rel.split("/").pop()!.replace(/\.[^.]+$/, "")) : `[${escapeMarkdown(label)}](<${found.asset.url}>)`;
       }
       if (!found.note) {
         stats.unresolved++;
         report("info", raw, `\`${raw}\`: no note or file named “${pathPart.trim()}” in the folder; the ${embed ? "embed" : "link"} is kept as text`);
-        return escapeText(label);
+        return escapeMarkdown(label);
       }
       stats.resolved++;
       const target = found.note;
@@ -245,18 +242,18 @@ export function resolveReferences(input: ResolveInput): Resolved {
       if (embed && target !== note) {
         stats.embeds++;
         const excerpt = excerptOf(target, anchor && target.sections.some((s) => s.id === anchor) ? anchor : null);
-        const box = `> [!embed] [${escapeText(target.title)}](<${url}>)${excerpt ? `\n> ${escapeText(excerpt)}` : ""}`;
+        const box = `> [!embed] [${escapeMarkdown(target.title)}](<${url}>)${excerpt ? `\n> ${escapeMarkdown(excerpt)}` : ""}`;
         trail.push(excerpt);
-        return wholeLine ? `\n\n${box}\n\n` : `[${escapeText(target.title)}](<${url}>)`;
+        return wholeLine ? `\n\n${box}\n\n` : `[${escapeMarkdown(target.title)}](<${url}>)`;
       }
-      return `[${escapeText(label)}](<${url}>)`;
+      return `[${escapeMarkdown(label)}](<${url}>)`;
     };
 
     const mdLink = (raw: string, bang: string, text: string, target: string, title: string | undefined): string => {
       const t = target.replace(/^<|>$/g, "").trim();
       if (/^file:/i.test(t)) {
         report("warning", raw, `\`${raw}\` points at a local file (\`file:\`); it is never a link or copied, and is kept as text`);
-        return escapeText(text);
+        return escapeMarkdown(text);
       }
       if (!isLocalTarget(t)) return raw;
       stats.links++;
@@ -264,7 +261,7 @@ export function resolveReferences(input: ResolveInput): Resolved {
       const found = find(pathPart.split("?")[0]!, dir, bang === "!");
       if (found.escapes) {
         report("warning", raw, `\`${raw}\` points outside the seeds folder; nothing outside it is published, so it is kept as text`);
-        return escapeText(text);
+        return escapeMarkdown(text);
       }
       if (found.asset) {
         stats.resolved++;
@@ -293,7 +290,7 @@ export function resolveReferences(input: ResolveInput): Resolved {
       if (byName.asset) { stats.resolved++; return showAsset(byName.asset, alt); }
       stats.unresolved++;
       report("info", raw, `\`${raw}\`: no image “${name}” beside the post; its description is shown instead`);
-      return `[图片：${escapeText(alt)}]`;
+      return `[图片：${escapeMarkdown(alt)}]`;
     };
 
     // Markdown links first: what the wikilink pass writes is a markdown link, and must not be resolved twice.
