@@ -175,7 +175,14 @@ async function search() {
 }
 
 let timer = 0;
-input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 250); });
+// A pinyin (or any IME) composition is not a query yet: "yingweida" is searched only once the
+// reader has picked 英伟达 (compositionend), never letter by letter while composing.
+input.addEventListener("input", (e) => {
+  if (/** @type {InputEvent} */ (e).isComposing) return;
+  clearTimeout(timer);
+  timer = setTimeout(search, 250);
+});
+input.addEventListener("compositionend", () => { clearTimeout(timer); timer = setTimeout(search, 250); });
 form.addEventListener("submit", (e) => { e.preventDefault(); clearTimeout(timer); search(); });
 sort.addEventListener("change", search);
 more.addEventListener("click", renderMore);

@@ -35,6 +35,31 @@ function facetValue(page: Page, group: string, value: string) {
 describe("search in the browser", () => {
   session = openSite(site);
 
+  it("waits for an input method's composition to end before searching (pinyin: yingweida → 英伟达)", async () => {
+    const page = await session.browser.newPage();
+    await openSearch(page);
+    const before = await page.textContent(".kb-status");
+    // What Chromium sends while a pinyin IME composes: input events marked isComposing.
+    await page.evaluate(() => {
+      const box = document.getElementById("kb-q") as HTMLInputElement;
+      box.dispatchEvent(new CompositionEvent("compositionstart"));
+      for (const text of ["y", "yi", "ying", "yingweida"]) {
+        box.value = text;
+        box.dispatchEvent(new InputEvent("input", { isComposing: true, bubbles: true }));
+      }
+    });
+    await page.waitForTimeout(600);
+    assert.equal(await page.textContent(".kb-status"), before, "nothing is searched while composing");
+    await page.evaluate(() => {
+      const box = document.getElementById("kb-q") as HTMLInputElement;
+      box.value = "英伟达";
+      box.dispatchEvent(new CompositionEvent("compositionend", { data: "英伟达" }));
+    });
+    await page.waitForFunction(() => (document.querySelector(".kb-status")?.textContent ?? "").includes("英伟达"), undefined, { timeout: 15000 });
+    assert.ok((await shownResults(page)).length > 0, "the committed word is searched");
+    await page.close();
+  });
+
   for (const query of ["英伟达", "奥特曼", "Waymo", "NVIDIA", "英伟达芯片", "輝達"]) {
     it(`finds notes for ${query} from the URL`, async () => {
       const page = await session.browser.newPage();
