@@ -239,3 +239,14 @@ export function readableExcerpt(excerpt) {
 function decodeEntities(s) {
   return s.replace(/&(lt|gt|amp|quot|#39|#x27|apos);/g, (_, e) => ({ lt: "<", gt: ">", amp: "&", quot: '"', "#39": "'", "#x27": "'", apos: "'" })[/** @type {"lt"} */ (e)] ?? _);
 }
+
+/**
+ * `2026-01-04` → `2026年1月4日`; undated is `未注明日期`. One function for the pages (the
+ * `dateLabel` filter) and the search page, so dates read the same everywhere.
+ * @param {string | null | undefined} date
+ * @returns {string}
+ */
+export function dateLabel(date) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date ?? "");
+  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : "未注明日期";
+}

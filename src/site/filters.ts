@@ -3,6 +3,7 @@
  * function (dart-lang/site-www style). Filters format; they never compute data.
  */
 import { videoAt } from "../entities/index.ts";
+import { dateLabel } from "../search/query.js";
 import { formatClock } from "../text.ts";
 import { type MediaSizes, renderInline, renderMarkdown } from "./markdown.ts";
 
@@ -38,12 +39,8 @@ export function jsonFilter(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(/</g, "\\u003c");
 }
 
-/** `2026-01-04` → `2026年1月4日`; undated notes say so. */
-export function dateLabel(date: string | null): string {
-  if (!date) return "未注明日期";
-  const [y, m, d] = date.split("-");
-  return `${y}年${Number(m)}月${Number(d)}日`;
-}
+/** `2026-01-04` → `2026年1月4日`; undated notes say so (shared with the search page). */
+export { dateLabel };
 
 export function starsFilter(n: number | null): string {
   return n === null || n === undefined ? "" : "★".repeat(n) + "☆".repeat(Math.max(0, 5 - n));

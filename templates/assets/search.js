@@ -1,7 +1,7 @@
 // The search page: Pagefind's JS API with our own query pipeline (search-query.js)
 // and a small UI: query box, facets for 人物/公司/产品/标签/类型, date sort,
 // readable excerpts. Loaded only on /search/ (as a module; CSP: 'self' + wasm).
-import { queryTerms, bigrams, HAN, readableExcerpt, toSimplified } from "./search-query.js";
+import { queryTerms, bigrams, HAN, readableExcerpt, toSimplified, dateLabel } from "./search-query.js";
 
 const root = document.getElementById("search");
 const FACETS = ["人物", "公司", "产品", "标签", "类型"];
@@ -91,7 +91,7 @@ async function renderMore() {
     const meta = d.meta ?? {};
     const item = el("li", { class: "kb-result" });
     item.append(el("h2", { class: "kb-result-title" }, el("a", { href: d.url, text: meta.title ?? d.url })));
-    item.append(el("p", { class: "note-meta", text: [meta.kind, meta.date].filter(Boolean).join(" · ") }));
+    item.append(el("p", { class: "note-meta", text: [meta.kind, meta.date ? dateLabel(meta.date) : ""].filter(Boolean).join(" · ") }));
     item.append(excerptNode(d.excerpt));
     const subs = (d.sub_results ?? []).filter((s) => s.url !== d.url && s.url.includes("#")).slice(0, 2);
     if (subs.length) {
