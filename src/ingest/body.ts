@@ -76,6 +76,20 @@ function seconds(time: string): number | null {
   return Number.isFinite(value) ? value : parseClock(time);
 }
 
+const BOLD_TIME_LABEL = new RegExp(String.raw`^\*\*\s*([\[(（【]?${TIME}[^*\n]*?[:：])\s*\*\*\s*`);
+const LINKED_TIME = new RegExp(String.raw`(^|\s)\[\(?(${TIME})\)?\]\([^)\s]*\)`);
+const CLOCK_ALONE = new RegExp(String.raw`^${CLOCK}$`);
+
+/**
+ * Times as transcripts write them, in one form: `**[00:02] SPEAKER_00:** text` (the time and
+ * the label in one bold run), `[(00:01:02)](https://…)` (a time linked to the video, Lex
+ * Fridman's site), `0:05` alone on its line (YouTube's transcript panel).
+ */
+function normalizeTimes(line: string): string {
+  const rest = line.trim().replace(BOLD_TIME_LABEL, "$1 ").replace(LINKED_TIME, "$1[$2]");
+  return CLOCK_ALONE.test(rest) ? `[${rest}]` : rest;
+}
+
 interface LineMatch {
   /** null: a timestamped line without a speaker. */
   label: string | null;
@@ -90,8 +104,7 @@ interface LineMatch {
 function matchLine(raw: string): LineMatch | null {
   const line = raw.trim();
   if (!line || STRUCTURE.test(raw)) return null;
-  // `**[00:02] SPEAKER_00:** text`: the time and the label in one bold run.
-  let rest = line.replace(new RegExp(String.raw`^\*\*\s*([\[(（【]?${TIME}[^*\n]*?[:：])\s*\*\*\s*`), "$1 ");
+  let rest = normalizeTimes(line);
   let time: number | null = null;
   const t = TIME_PREFIX.exec(rest);
   if (t) {
@@ -123,7 +136,7 @@ function matchLine(raw: string): LineMatch | null {
   }
   const p = PLAIN_LABEL.exec(rest);
   if (p && !/^https?$/i.test(p[1]!)) return labelled(p[1]!, p[2], p[3]!);
-  if (time !== null && rest) return { label: null, role: null, time, text: rest, header: false };
+  if (time !== null) return { label: null, role: null, time, text: rest, header: false };
   return null;
 }
 
@@ -200,7 +213,7 @@ export function parseBody(body: string, ids: SlugRegistry = new SlugRegistry(), 
       // A name alone, then its first timed paragraph (Lex Fridman's transcripts): a header line.
       const alone = NAME_ALONE.exec(line.trim());
       const next = alone ? lines.slice(i + 1, i + 4).find((l) => l.trim()) : undefined;
-      const t = next !== undefined ? TIME_PREFIX.exec(next.trim()) : null;
+      const t = next !== undefined ? TIME_PREFIX.exec(normalizeTimes(next)) : null;
       if (alone && t && labelShape(alone[1]!) !== null) m = { label: alone[1]!.trim(), role: null, time: seconds(t[1] ?? t[2] ?? t[3] ?? t[4] ?? t[5]!), text: "", header: true };
     }
     if (m) {

@@ -34,10 +34,18 @@ describe("speaker turns in the formats transcripts use", () => {
     ["bullet labels are never speakers", "- **本文件论点**：一\n- **本文件论点**：二\n- **结论**：三", []],
     ["nothing inside a fence, of any kind", "````\n```\n**Alice**: code\n**Bob**: code\n**Alice**: code\n**Bob**: code\n```\n````\n~~~\n**Alice**: x\n~~~", []],
     ["a declared speaker needs no dialogue", "**Ada Example**: One long answer.", ["Ada Example"]],
+    ["a name, then a time linked to the video", "Lex Fridman\n[(00:00:00)](https://youtube.com/watch?v=x&t=0) Hello.\n\nDouglas Murray\n[(00:00:05)](https://youtube.com/watch?v=x&t=5) Hi.", ["Lex Fridman", "Douglas Murray"]],
   ];
   for (const [what, body, want] of cases) {
     it(what, () => assert.deepEqual(speakersOf(body, what.startsWith("a declared") ? ["Ada Example"] : []), want));
   }
+  it("reads a time alone on its line (YouTube's transcript panel) as the time of the words after it", () => {
+    const blocks = parseBody("0:00\nhello everyone\n0:04\nwelcome back\n0:09\ntoday we talk").flatMap((s) => s.blocks);
+    assert.equal(blocks.length, 1);
+    assert.equal(blocks[0]!.time, 0);
+    assert.match(blocks[0]!.text, /hello everyone[\s\S]*welcome back[\s\S]*today we talk/);
+    assert.doesNotMatch(blocks[0]!.text, /0:04/);
+  });
   it("keeps timestamped lines as paragraphs with their time", () => {
     const blocks = parseBody("[00:00:01] one.\n[00:00:05] two.\n[00:00:09] three.").flatMap((s) => s.blocks);
     assert.equal(blocks.length, 1);
