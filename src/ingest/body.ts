@@ -35,7 +35,7 @@ const TIME = String.raw`(?:\d{1,3}:\d{1,2}(?::\d{1,3})?(?:[.,]\d{1,6})?|\d{1,6}(
 const RANGE = String.raw`(?:\s*(?:-->|[-–—]|to|至|~)\s*${TIME})?`;
 const HEADING_TIME = new RegExp(String.raw`\s*[（(【\[]\s*(${CLOCK})\s*(?:[-–—~～至到]\s*(${CLOCK})\s*)?[）)】\]]\s*$`);
 /** A time at the start of a line: `[00:01]`, `[0.0s to 4.0s]`, `(00:01)`, `【00:01】`, `**0:06**`, or a bare `00:01:00` before a separator or text. */
-const TIME_PREFIX = new RegExp(String.raw`^(?:\[(${TIME})${RANGE}\]|[（(](${TIME})${RANGE}[）)]|【(${TIME})${RANGE}】|\*\*\[?(${TIME})\]?\*\*|(${CLOCK}:[0-5]\d|${CLOCK}(?=\s*[·•|–—-])))\s*(?:[·•|–—-]\s*)?`);
+const TIME_PREFIX = new RegExp(String.raw`^(?:\[(${TIME})${RANGE}\]|[（(](${TIME})${RANGE}[）)]|【(${TIME})${RANGE}】|\*\*\[?(${TIME})\]?\*\*|(\d{1,2}:[0-5]\d:[0-5]\d(?:[.,]\d{1,3})?|${CLOCK}(?=\s*[·•|–—-])))\s*(?:[·•|–—-]\s*)?`);
 /** A label in brackets before the text: `【说话人0】text`, `[Janson Siu] 00:08:44`. */
 const BRACKET_LABEL = /^[【\[]([^\[\]【】\n]{1,30})[】\]](?![(\[])\s*(.*)$/u;
 /** A name alone on a line (`**Lex Fridman**`, `Douglas Murray`): a header when the next line starts with a time. */
@@ -123,6 +123,9 @@ function matchLine(raw: string): LineMatch | null {
   };
   const b = BOLD_LABEL.exec(rest);
   if (b) return labelled(b[1]!, b[2], b[3]!);
+  // After a time, a bold name needs no colon: `0:00:12.5 **Adam Garrett-Harris** Hello and welcome…`.
+  const bn = time !== null ? /^\*\*([^*\n]{1,40}?)\*\*\s+(\S.*)$/u.exec(rest) : null;
+  if (bn) return labelled(bn[1]!, undefined, bn[2]!);
   const k = BRACKET_LABEL.exec(rest);
   if (k && !new RegExp(`^${TIME}$`).test(k[1]!.trim())) {
     const after = k[2]!.trim();

@@ -74,6 +74,9 @@ export function titleFromFileName(file: string): string | null {
   if (!stem || GENERIC_NAMES.test(stem)) return null;
   if (/^[\w-]*$/.test(stem) && !/\p{Lu}\p{Ll}/u.test(stem)) return null;
   if (/^[\p{N}\p{P}\p{S}\s_]+$/u.test(stem)) return null;
+  // Ids are not titles: a YouTube video id (`-nBb-2d4eQ4_en`), a hash or a UUID.
+  if (/^[A-Za-z0-9_-]{11}(?:[._-][A-Za-z]{2,3}(?:-[A-Za-z]{2,4})?)?$/.test(stem) && /\d/.test(stem) && !/\s/.test(stem)) return null;
+  if (/^[0-9a-f]{8,}(?:-[0-9a-f]{4,})*$/i.test(stem)) return null;
   return stem;
 }
 
@@ -87,7 +90,8 @@ export function dateFromFileName(file: string): string | null {
 function titleFromBody(sections: Section[], file: string): string {
   const heading = sections.find((s) => s.heading)?.heading;
   if (heading) return heading;
-  const first = sections.flatMap((s) => s.blocks).map((b) => stripMarkdown(b.text)).find(Boolean);
+  // The first words that are not a stage direction (`(Intro music: Electro swing)`, `[音乐]`).
+  const first = sections.flatMap((s) => s.blocks).map((b) => stripMarkdown(b.text)).find((t) => t && !/^[(（\[【][^)）\]】]*[)）\]】]$/.test(t.trim()));
   if (first) return deriveTitle(first.split("\n")[0]!);
   return basename(file, extname(file));
 }

@@ -85,7 +85,8 @@ export function keywords(text: string, count = 8): string[] {
 /** The opening phrases, at least 12 and at most 32 characters, cut at a phrase boundary. */
 export function deriveTitle(text: string): string {
   // Only the opening matters: a phrase cut at 4000 characters is too long for a title anyway.
-  const head = text.trim().slice(0, 4000);
+  // A stage direction first (`(Intro music: …)`, `[音乐]`) is not what the text is about.
+  const head = text.trim().slice(0, 4000).replace(/^(?:\s*[(（\[【][^)）\]】\n]{0,80}[)）\]】])+\s*/, "") || text.trim().slice(0, 4000);
   const phrases = head.split(/[\s。，！？、；,.!?;]+/).filter(Boolean);
   let title = "";
   for (const p of phrases) {

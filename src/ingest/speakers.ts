@@ -25,7 +25,7 @@ export type LabelShape = "placeholder" | "name" | "loose";
 /** Labels a speech-recognition or diarisation tool writes: unmistakably a speaker, never a name. */
 const DIARISATION = /^(?:speaker[ _-]?\d{1,3}|spk[ _-]?\d{1,3}|sp\d{1,5}|[A-Za-z]{1,4}\d{1,4}(?:[A-Za-z]{1,3}\d{1,4})?|(?:发言人|说话人|讲话人|讲者|发言者)\s*[\dA-Za-z一二三四五六七八九十]{1,3}|speaker\s*[A-Z]|[A-Z]|@|unknown(?: speaker)?|未知|匿名)$/i;
 /** Role words: a speaker in a dialogue (`主持人：`, `Host:`), but also a field label in a show's notes (`**Guest**: …`). */
-const ROLE = /^(?:发言人|说话人|主持人|主持|主播|嘉宾|嘉宾\s*\d|观众|听众|现场观众|提问者|记者|采访者|受访者|host|co-?host|guest|interviewer|interviewee|moderator|audience|narrator|announcer|experimenter|participant|researcher|facilitator|presenter|caller|operator|customer|user|assistant|agent|bot|student|teacher|instructor|q|a|问|答)$/i;
+const ROLE = /^(?:发言人|發言人|说话人|說話人|主持人|主持|主播|嘉宾|嘉賓|嘉宾\s*\d|观众|觀眾|听众|聽眾|现场观众|提问者|提問者|记者|記者|采访者|採訪者|受访者|受訪者|同学|同學|学员|學員|学生|學生|老师|老師|主讲人|主講人|主讲|主講|助教|旁白|翻译|翻譯|host|co-?host|guest|interviewer|interviewee|moderator|audience|narrator|announcer|experimenter|participant|researcher|facilitator|presenter|caller|operator|customer|user|assistant|agent|bot|student|teacher|instructor|q|a|问|答)$/i;
 
 /** Field labels that introduce an editor's note, a definition or a link, never a speaker. */
 const LABELS = new Set([

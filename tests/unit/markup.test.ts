@@ -88,6 +88,7 @@ describe("titles and dates from file names", () => {
     ["vault/80 删除有序数组中的重复项II.md", "80 删除有序数组中的重复项II"], ["posts/LRU缓存实现/index.md", "LRU缓存实现"],
     ["Evergreen notes turn ideas into objects.md", "Evergreen notes turn ideas into objects"], ["_posts/2019-03-04-my-post.md", null],
     ["seeds/003_70529567d1e3989d.txt", null], ["README.md", null], ["notes/Kubernetes.md", "Kubernetes"],
+    ["cleaned_subtitles/-nBb-2d4eQ4_en.txt", null],
   ];
   for (const [file, want] of table) it(`${file} → ${want}`, () => assert.equal(titleFromFileName(file), want));
   it("a Jekyll file name dates the post", () => assert.equal(dateFromFileName("_posts/2019-03-04-my-post.md"), "2019-03-04"));
