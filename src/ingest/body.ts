@@ -86,7 +86,8 @@ const CLOCK_ALONE = new RegExp(String.raw`^${CLOCK}$`);
  * Fridman's site), `0:05` alone on its line (YouTube's transcript panel).
  */
 function normalizeTimes(line: string): string {
-  const rest = line.trim().replace(BOLD_TIME_LABEL, "$1 ").replace(LINKED_TIME, "$1[$2]");
+  // `\[0:00:14.3\] **Name** text`: brackets escaped by a markdown converter.
+  const rest = line.trim().replace(new RegExp(String.raw`^\\\[(${TIME})\\\]`), "[$1]").replace(BOLD_TIME_LABEL, "$1 ").replace(LINKED_TIME, "$1[$2]");
   return CLOCK_ALONE.test(rest) ? `[${rest}]` : rest;
 }
 
@@ -111,10 +112,13 @@ function matchLine(raw: string): LineMatch | null {
     time = seconds(t[1] ?? t[2] ?? t[3] ?? t[4] ?? t[5]!);
     rest = rest.slice(t[0].length);
   }
-  const labelled = (label: string, role: string | undefined, text: string): LineMatch | null => {
+  const labelled = (rawLabel: string, role: string | undefined, text: string): LineMatch | null => {
     if (LINK_VALUE.test(text)) return null;
     let at = time;
     let r = role?.trim() || null;
+    let label = rawLabel;
+    // `同學（Speaker 3）`: a role around a diarisation label is one speaker of several, not a role.
+    if (r && isDiarisationLabel(r)) { label = `${rawLabel.trim()}（${r}）`; r = null; }
     if (r && at === null && new RegExp(`^${TIME}$`).test(r)) {
       at = seconds(r);
       r = null;
@@ -184,8 +188,13 @@ function decideSpeakers(candidates: Candidate[], codeAfter: Set<number>, declare
   const order = untimed.filter((c) => counts.has(fold(c.label!))).map((c) => fold(c.label!));
   for (let i = 1; i < order.length; i++) if (order[i] !== order[i - 1]) alternations++;
   const alternation = order.length > 1 ? alternations / (order.length - 1) : 0;
-  const dialogue = repeated.length >= 2 && repeatedLines >= labelLines * 0.5
-    && (repeated.some(([, e]) => e.shape === "name") || (alternation >= 0.6 && order.length >= 6));
+  // Speakers already proven (a diarisation label, a time, the metadata) make the body a transcript:
+  // the other name-shaped labels that start two or more turns in it (主持人 beside 同學（Speaker 3）)
+  // are its speakers too.
+  const transcript = speakers.size > 0 && repeated.length > 0;
+  if (transcript) for (const [k] of repeated) speakers.add(k);
+  const dialogue = (repeated.length >= 2 && repeatedLines >= labelLines * 0.5
+    && (repeated.some(([, e]) => e.shape === "name") || (alternation >= 0.6 && order.length >= 6)));
   if (dialogue) for (const k of counts.keys()) speakers.add(k);
   else for (const [k, e] of repeated) if (e.shape === "name") speakers.add(k); // one person quoted at length
   return { speakers, timedLines };

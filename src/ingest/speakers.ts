@@ -68,7 +68,7 @@ const COMPOUND_SURNAMES = /^(?:欧阳|司马|上官|诸葛|东方|皇甫|尉迟|
 const HAN = /^\p{Script=Han}+$/u;
 const HAN_TRANSLITERATION = /^\p{Script=Han}{1,8}(?:[·•・]\p{Script=Han}{1,8}){1,3}$/u;
 /** A word of a name: `Lex`, `O'Brien`, `McQuaid`, `Jean-Luc`, an initial `J.`, a particle; in capitals only beside another (`LEX FRIDMAN`). */
-const LATIN_TOKEN = /^(?:\p{Lu}\p{Ll}*(?:['’]\p{Lu}?\p{Ll}+|\p{Lu}\p{Ll}+)*(?:-\p{Lu}\p{Ll}+)*|\p{Lu}\.|\p{Lu}{2,}|de|van|von|der|den|da|di|du|le|la|del|della|bin|al|el|ibn|dos|das|y)$/u;
+const LATIN_TOKEN = /^(?:\p{Lu}\p{Ll}*(?:['’]\p{Lu}?\p{Ll}+|\p{Lu}\p{Ll}+)*(?:-\p{Lu}\p{Ll}+)*|(?:\p{Lu}\.){1,3}|\p{Lu}{2,}|de|van|von|der|den|da|di|du|le|la|del|della|bin|al|el|ibn|dos|das|y)$/u;
 /** Contractions are words of a sentence, not of a name (`I'm`, `Don't`). */
 const CONTRACTION = /['’](?:m|s|re|ve|ll|d|t)$/i;
 
@@ -81,12 +81,24 @@ function hanWords(label: string): string[] {
 
 /** A diarisation placeholder or a role word: a speaker inside its note, never a person page. */
 export function isPlaceholderSpeaker(label: string): boolean {
-  return DIARISATION.test(label.trim()) || ROLE.test(label.trim());
+  const l = label.trim();
+  // `同學（Speaker 3）`: a role around a diarisation label.
+  const wrapped = /^(.+?)[（(]([^）)]+)[）)]$/.exec(l);
+  if (wrapped) return isPlaceholderSpeaker(wrapped[1]!) || isPlaceholderSpeaker(wrapped[2]!);
+  const words = l.split(/\s+/);
+  // A capitalised label made with a word no name is made of: `Computerized Female Voice`, `Audience Member`.
+  const titled = words.length <= 4 && words.every((w) => /^\p{Lu}/u.test(w));
+  return DIARISATION.test(l) || ROLE.test(l) || (titled && words.some((w) => NOT_NAME_WORDS.has(w.toLowerCase())));
 }
+
+/** Words no personal name is made of, in labels such as `Computerized Female Voice`, `Audience Member`, `Multiple Speakers`. */
+const NOT_NAME_WORDS = new Set(["voice", "voiceover", "female", "male", "computer", "computerized", "automated", "robot", "narrator", "announcer", "audience", "crowd", "member", "members", "music", "video", "clip", "audio", "recording", "unknown", "unidentified", "multiple", "speakers", "several", "all", "both", "everyone", "group", "man", "woman", "child", "caller", "reporter", "presenter", "interpreter", "translator", "moderator", "panelist", "participant", "participants", "student", "students", "teacher", "host", "guest", "hosts", "guests"]);
 
 /** A diarisation label (`SPEAKER_00`, `发言人 1`, `sp3000`): a speaker without further evidence. */
 export function isDiarisationLabel(label: string): boolean {
-  return DIARISATION.test(label.trim());
+  const l = label.trim();
+  const wrapped = /^(.+?)[（(]([^）)]+)[）)]$/.exec(l);
+  return DIARISATION.test(l) || (wrapped !== null && DIARISATION.test(wrapped[2]!.trim()));
 }
 
 /** True for field labels (重点, 解决方案, Solution, Spotify …): never a speaker. */
@@ -95,9 +107,16 @@ export function isFieldLabel(label: string): boolean {
   return LABELS.has(l) || (HAN.test(l) && Array.from(l).length >= 3 && FIELD_SUFFIX.test(l));
 }
 
+/** A name with its title, as transcripts label people: 如性法師, 张老师, 王总, 李博士, 光中师兄. */
+const HONORIFIC = /^(\p{Script=Han}{1,3}?)(?:法师|法師|老师|老師|先生|女士|小姐|博士|教授|师兄|師兄|师姐|師姐|师父|師父|律师|律師|医生|醫生|总|總|董|局长|局長|主任|院士|同学|同學)$/u;
+
 function hanShape(label: string): LabelShape | null {
   if (HAN_TRANSLITERATION.test(label)) return "name";
   if (!HAN.test(label)) return null;
+  // Reported speech is not a name: 他就说, 我问, 她表示; nor is a pronoun.
+  if (/^(?:我|你|您|他|她|它|咱|这|這|那|谁|誰|大家|有人)/u.test(label) || /(?:说|說|道|讲|講|问|問|答|表示|认为|認為|指出|称|稱|回答|提到|解释|解釋)$/u.test(label)) return null;
+  const titled = HONORIFIC.exec(label);
+  if (titled && !isFieldLabel(titled[1]!)) return "name";
   const chars = Array.from(label);
   if (chars.length < 2 || chars.length > 4) return null;
   const words = hanWords(label);
@@ -125,7 +144,7 @@ function latinShape(label: string): LabelShape | null {
   const capitalised = tokens.filter((t) => /^\p{Lu}/u.test(t) && t.length >= 2);
   if (capitalised.length === 0) return null;
   // One word in capitals is an acronym or a shouted label (NOTE, FAQ); a name in capitals has two.
-  if (tokens.length === 1) return /^\p{Lu}\p{Ll}+(?:['’-]?\p{Lu}?\p{Ll}+)*$/u.test(tokens[0]!) ? "loose" : null;
+  if (tokens.length === 1) return /^\p{Lu}\p{Ll}+(?:['’-]?\p{Lu}?\p{Ll}+)*$|^(?:\p{Lu}\.){2,3}$/u.test(tokens[0]!) ? "loose" : null;
   return "name";
 }
 

@@ -85,6 +85,9 @@ function excerptOf(note: Note, sectionId: string | null): string {
 
 interface Target { note?: Note; asset?: Asset; anchor?: string | null; missingHeading?: string }
 
+/** A path that names a file with an extension other than a note's (`img/a.png`): found by file name too, as Obsidian finds attachments. */
+const assetLike = (p: string) => /\.[a-z0-9]{2,5}$/i.test(p) && !/\.(?:md|markdown|txt)$/i.test(p);
+
 export function resolveReferences(input: ResolveInput): Resolved {
   const byPath = new Map<string, Note>();
   const byName = new Map<string, Note[]>();
@@ -155,7 +158,8 @@ export function resolveReferences(input: ResolveInput): Resolved {
     if (viaSuffix) return { note: viaSuffix };
     const assetSuffix = key.includes("/") ? suffix(assetByPath, fold(posix.normalize(p.replace(/^\/+/, ""))), dir, (a) => a.rel) : undefined;
     if (assetSuffix) return { asset: assetSuffix };
-    if (!byFileName) return {};
+    // A link that names a folder (`[[c++/拷贝/Note]]`) means that path: Obsidian does not fall back to the file name.
+    if (!byFileName || (key.includes("/") && !/^\.{0,2}\//.test(p) && p.split("/").length > 1 && !assetLike(p))) return {};
     const name = key.split("/").pop()!;
     const asset = closest(assetByName.get(fold(p.split("/").pop()!)), dir, (a) => a.rel);
     if (asset) return { asset };

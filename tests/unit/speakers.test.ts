@@ -12,9 +12,9 @@ describe("the name test for speaker labels", () => {
   const table: Array<[string, ReturnType<typeof labelShape>]> = [
     ["Lex Fridman", "name"], ["Jean-Luc Picard", "name"], ["Mike McQuaid", "name"], ["LEX FRIDMAN", "name"],
     ["黄仁勋", "name"], ["于振华", "name"], ["欧阳娜娜", "name"], ["山姆·奥特曼", "name"], ["红君", "name"],
-    ["Lex", "loose"], ["ThePrimeagen", "loose"], ["大卫", "loose"],
-    ["同學", "placeholder"], ["SPEAKER_00", "placeholder"], ["Speaker 1", "placeholder"], ["发言人 1", "placeholder"], ["说话人0", "placeholder"], ["sp3000", "placeholder"], ["G3P1", "placeholder"], ["主持人", "placeholder"], ["Host", "placeholder"],
-    ["重点", null], ["解决方案", null], ["指明位宽", null], ["本文件论点", null], ["高通滤波", null], ["方法一", null], ["复杂度", null],
+    ["Lex", "loose"], ["ThePrimeagen", "loose"], ["大卫", "loose"], ["R.J.", "loose"], ["如性法師", "name"], ["张老师", "name"],
+    ["同學", "placeholder"], ["Computerized Female Voice", "placeholder"], ["同學（Speaker 3）", "placeholder"], ["SPEAKER_00", "placeholder"], ["Speaker 1", "placeholder"], ["发言人 1", "placeholder"], ["说话人0", "placeholder"], ["sp3000", "placeholder"], ["G3P1", "placeholder"], ["主持人", "placeholder"], ["Host", "placeholder"],
+    ["重点", null], ["解决方案", null], ["指明位宽", null], ["本文件论点", null], ["高通滤波", null], ["方法一", null], ["他就说", null], ["我问", null], ["复杂度", null],
     ["Spotify", null], ["Apple Podcasts", null], ["Solution", null], ["NOTE", null], ["I'm XY.", null], ["Oh OK.", null], ["Note that this", null], ["http", null],
   ];
   for (const [label, want] of table) it(`${label} → ${want}`, () => assert.equal(labelShape(label), want));
@@ -34,6 +34,8 @@ describe("speaker turns in the formats transcripts use", () => {
     ["bullet labels are never speakers", "- **本文件论点**：一\n- **本文件论点**：二\n- **结论**：三", []],
     ["nothing inside a fence, of any kind", "````\n```\n**Alice**: code\n**Bob**: code\n**Alice**: code\n**Bob**: code\n```\n````\n~~~\n**Alice**: x\n~~~", []],
     ["a declared speaker needs no dialogue", "**Ada Example**: One long answer.", ["Ada Example"]],
+    ["escaped brackets around the time", "\\[0:00:14.3\\] **Adam Garrett-Harris** Hi.\n\n\\[0:00:20.1\\] **Safia Abdalla** Hello.", ["Adam Garrett-Harris", "Safia Abdalla"]],
+    ["a role around diarisation labels is several speakers", "**主持人：** 请讲。\n\n**同學（Speaker 3）：** 好。\n\n**同學（Speaker 4）：** 我补充。\n\n**主持人：** 谢谢。", ["主持人", "同學（Speaker 3）", "同學（Speaker 4）"]],
     ["a time, then a bold name without a colon", "0:00:12.5 **Adam Garrett-Harris** Hello and welcome.\n\n0:00:24.9 **Jen Luker** I'm Jen Luker.", ["Adam Garrett-Harris", "Jen Luker"]],
     ["a name, then a time linked to the video", "Lex Fridman\n[(00:00:00)](https://youtube.com/watch?v=x&t=0) Hello.\n\nDouglas Murray\n[(00:00:05)](https://youtube.com/watch?v=x&t=5) Hi.", ["Lex Fridman", "Douglas Murray"]],
   ];
