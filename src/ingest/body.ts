@@ -189,10 +189,9 @@ function decideSpeakers(candidates: Candidate[], codeAfter: Set<number>, declare
   for (let i = 1; i < order.length; i++) if (order[i] !== order[i - 1]) alternations++;
   const alternation = order.length > 1 ? alternations / (order.length - 1) : 0;
   // Speakers already proven (a diarisation label, a time, the metadata) make the body a transcript:
-  // the other name-shaped labels that start two or more turns in it (主持人 beside 同學（Speaker 3）)
-  // are its speakers too.
-  const transcript = speakers.size > 0 && repeated.length > 0;
-  if (transcript) for (const [k] of repeated) speakers.add(k);
+  // its other labels that look like names are its speakers too (淑玲 beside 同學（Speaker 3）), and
+  // first names and role words that start two or more turns (主持人, not a lone `**Guest**:`).
+  if (speakers.size > 0) for (const [k, e] of counts) if (e.shape === "name" || e.n >= 2) speakers.add(k);
   const dialogue = (repeated.length >= 2 && repeatedLines >= labelLines * 0.5
     && (repeated.some(([, e]) => e.shape === "name") || (alternation >= 0.6 && order.length >= 6)));
   if (dialogue) for (const k of counts.keys()) speakers.add(k);
