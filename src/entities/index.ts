@@ -595,15 +595,19 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     const row: Array<[string, number]> = [];
     for (let b = 0; b < E; b++) { const c = coCount[a * E + b]!; if (c > 0) row.push([ents[b]!.id, c]); }
     // Ranked by how strongly they go together, not by raw count (Apple, named everywhere, is not
-    // Jensen Huang's first companion; NVIDIA is): the Dice coefficient of their notes, 2·both /
-    // (one + other), among partners met in at least two notes (one, when none is) — unlike PMI it
-    // does not put a name seen once first — then by the passages that name both.
+    // Jensen Huang's first companion; NVIDIA is): first what the registry's roles say, then the
+    // Dice coefficient of their notes, 2·both / (one + other), among partners met in at least two
+    // notes (one, when none is) — unlike PMI it does not put a name seen once first — then the
+    // passages that name both.
     const minCount = row.some(([, c]) => c >= 2) ? 2 : 1;
     const dice = (id: string, c: number) => Math.round((2 * c * 1000) / (e.notes.length + byId.get(id)!.notes.length)) / 1000;
     const passages = (id: string) => coPassages[a * E + eslot.get(byId.get(id)!)!]!;
+    // The registry says so: a role that names the other (黄仁勋: 英伟达创始人兼 CEO) comes first.
+    const named = (x: Entity, y: Entity) => x.role !== null && (x.role.includes(y.label) || x.role.includes(y.name));
+    const roleLink = (id: string) => Number(named(e, byId.get(id)!) || named(byId.get(id)!, e));
     e.related = row.filter(([, c]) => c >= minCount)
-      .map(([id, c]) => [id, c, dice(id, c), passages(id)] as const)
-      .sort((x, y) => y[2] - x[2] || y[3] - x[3] || y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
+      .map(([id, c]) => [id, c, dice(id, c), passages(id), roleLink(id)] as const)
+      .sort((x, y) => y[4] - x[4] || y[2] - x[2] || y[3] - x[3] || y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
       .slice(0, 8).map(([id, count]) => ({ ...ref(byId.get(id)!), count }));
   }
   // Related notes: shared entities weighted by rarity; very common entities say little,

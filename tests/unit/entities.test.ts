@@ -174,6 +174,8 @@ describe("the entity index on the seeds", () => {
 
   it("ranks the entities that go together by association, not by raw count", () => {
     assert.equal(entity("Jensen Huang")!.related[0]?.name, "NVIDIA", entity("Jensen Huang")!.related.map((r) => r.name).join(", "));
+    assert.equal(entity("NVIDIA")!.related[0]?.name, "Jensen Huang", entity("NVIDIA")!.related.map((r) => r.name).join(", "));
+    assert.equal(entity("Satya Nadella")!.related[0]?.name, "Microsoft", entity("Satya Nadella")!.related.map((r) => r.name).join(", "));
   });
 
   it("shows the Chinese name first, the canonical one beside it, and no hidden alias or spelling variant", () => {
