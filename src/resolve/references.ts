@@ -83,7 +83,8 @@ function excerptOf(note: Note, sectionId: string | null): string {
   return truncate(stripMarkdown(text), 160);
 }
 
-interface Target { note?: Note; asset?: Asset; anchor?: string | null; missingHeading?: string }
+/** What a link's path names: a note, a file beside the notes, or a place outside the seeds folder. */
+interface Target { note?: Note; asset?: Asset; escapes?: boolean }
 
 /** A path that names a file with an extension other than a note's (`img/a.png`): found by file name too, as Obsidian finds attachments. */
 const assetLike = (p: string) => /\.[a-z0-9]{2,5}$/i.test(p) && !/\.(?:md|markdown|txt)$/i.test(p);
@@ -135,7 +136,7 @@ export function resolveReferences(input: ResolveInput): Resolved {
     closest([...map].filter(([k]) => k.endsWith(`/${key}`)).map(([, v]) => v), dir, pathOfItem);
 
   /** A path as written in a note in folder `dir` → the note or asset it names; `escapes` when it leaves the folder. */
-  const find = (raw: string, dir: string, byFileName: boolean): { note?: Note; asset?: Asset; escapes?: boolean } => {
+  const find = (raw: string, dir: string, byFileName: boolean): Target => {
     const p = decodePath(raw).replace(/\\/g, "/").trim();
     if (!p) return {};
     const candidates: string[] = [];
@@ -217,7 +218,7 @@ export function resolveReferences(input: ResolveInput): Resolved {
         report("warning", raw, `\`${raw}\` is a URL, not a note; it is kept as text`);
         return escapeMarkdown(label);
       }
-      const found: Target & { escapes?: boolean } = pathPart.trim() ? find(pathPart.trim(), dir, true) : { note };
+      const found: Target = pathPart.trim() ? find(pathPart.trim(), dir, true) : { note };
       if (found.escapes) {
         stats.unresolved++;
         report("warning", raw, `\`${raw}\` points outside the seeds folder; nothing outside it is published, so it is kept as text`);
