@@ -117,7 +117,7 @@ function simplified(s: string): string {
 /** What readers see first: the registry's `zh`, else the first simplified Han alias (黄仁勋, 英伟达, 微软), else the name. */
 function labelOf(d: Draft): string {
   if (d.zh) return d.zh;
-  if (d.registered && d.type !== "product") {
+  if (d.registered && d.type !== "product" && d.type !== "tag") {
     const han = [...d.aliases].find((a) => /^[\p{Script=Han}·・]+$/u.test(a) && simplified(a) === a && !d.hidden?.has(foldName(a)) && !d.common?.has(foldName(a)));
     if (han) return han;
   }
@@ -142,7 +142,7 @@ function shownAliasesOf(d: Draft, label: string): string[] {
 
 /** The matcher's specs for the registered entities alone (what tests and tools match with). */
 export function registrySpecs(registry: Registry): AliasSpec[] {
-  return registry.flatMap((e) => {
+  return registry.filter((e) => e.type !== "tag").flatMap((e) => {
     const d = draftOf(e);
     return [e.name, ...e.aliases].map((alias) => specOf(d, alias));
   });
@@ -410,6 +410,8 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   for (const e of registry) {
     const d = draftOf(e);
     drafts.set(d.key, d);
+    // A tag entry names a tag in Chinese; tags are declared, never matched, so it claims no alias.
+    if (e.type === "tag") continue;
     claim(d, e.name);
     for (const a of e.aliases) claim(d, a);
   }

@@ -15,7 +15,8 @@ export const ENTITY_TYPES = ["person", "company", "product", "tag"] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
 export const RegistryEntry = z.object({
-  type: z.enum(["person", "company", "product"]),
+  /** `tag` entries only give a tag its Chinese name (`zh`); they are never matched in text. */
+  type: z.enum(["person", "company", "product", "tag"]),
   name: z.coerce.string().min(1),
   aliases: z.array(z.coerce.string().min(1)).default([]),
   /** `exact`: Latin aliases match only with this capitalisation (names that are also English words). */
@@ -53,6 +54,7 @@ export function parseRegistry(text: string, file = REGISTRY_PATH): Registry {
   }
   const owner = new Map<string, string>();
   for (const entry of result.data) {
+    if (entry.type === "tag") continue;
     for (const alias of new Set([entry.name, ...entry.aliases].map(foldName))) {
       const other = owner.get(alias);
       if (other !== undefined) throw new Error(`${file}: alias "${alias}" belongs to both "${other}" and "${entry.name}"; an alias may name one entity only`);

@@ -26,7 +26,7 @@ export function searchDocument(note: PublishedNote, names: NameLookup, table: Re
   const named = [...note.links.people, ...note.links.companies, ...note.links.products].map((r) => names[r.id]).filter((e) => e !== undefined);
   const heavy = named.filter((e) => declared.has(e.name)).flatMap((e) => [e.name, ...e.aliases]);
   const light = named.filter((e) => !declared.has(e.name)).flatMap((e) => [e.name, ...e.aliases]);
-  const tags = note.links.tags.map((r) => r.name);
+  const tags = note.links.tags.map((r) => r.label);
   const meta = (key: string, value: string) => `<meta data-pagefind-meta="${key}[content]" content="${esc(value)}">`;
   const filter = (key: string, value: string) => `<meta data-pagefind-filter="${key}[content]" content="${esc(value)}">`;
   const parts: string[] = [
@@ -47,7 +47,8 @@ export function searchDocument(note: PublishedNote, names: NameLookup, table: Re
   // Names and aliases are searchable metadata, not text: they rank (weights set in
   // search.js) without ever becoming the excerpt a reader sees.
   const nameMeta = (key: string, list: string[]) => (list.length ? [meta(key, indexText(list.join(" ⁞ "), table))] : []);
-  parts.push(...nameMeta("declared", [...heavy, ...tags]), ...nameMeta("people", [...note.authors, ...note.speakers]), ...nameMeta("mentioned", light));
+  const tagNames = note.links.tags.flatMap((r) => (r.label !== r.name ? [r.label, r.name] : [r.name]));
+  parts.push(...nameMeta("declared", [...heavy, ...tagNames]), ...nameMeta("people", [...note.authors, ...note.speakers]), ...nameMeta("mentioned", light));
   if (note.summary) parts.push(`<p data-pagefind-weight="2">${t(stripMarkdown(note.summary))}</p>`);
   if (note.details.reason) parts.push(`<p data-pagefind-weight="2">${t(note.details.reason)}</p>`);
   for (const s of note.sections) {

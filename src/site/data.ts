@@ -44,6 +44,10 @@ export interface PublishedNote extends Note {
   crumbs: Crumb[];
   /** Related notes with what they share with this one (names of common entities, rarest first). */
   relatedNotes: Array<{ title: string; url: string; date: string | null; kindLabel: string; shared: string[] }>;
+  /** The source's status as readers say it (常青笔记), or null: not a word to show. */
+  statusLabel: string | null;
+  /** False when the summary only repeats the start of the first section. */
+  showSummary: boolean;
   /** Notes that link to this one (wikilinks, embeds, relative links), newest first. */
   backlinks: NoteCard[];
   /** Sizes of the images this note shows, by URL (handed to the markdown filter). */
@@ -105,7 +109,25 @@ export interface SiteData {
 
 const NO_MEDIA: MediaSizes = Object.freeze({}) as MediaSizes;
 
-type OwnFields = Pick<PublishedNote, "kindLabel" | "toc" | "speakerColors" | "readMinutes" | "tocOpen" | "teaser" | "description" | "month" | "crumbs">;
+/** Status words note tools write, as readers say them; any other status is not shown (it stays in the JSON API). */
+const STATUS_LABELS: Record<string, string> = {
+  evergreen: "常青笔记", seedling: "初稿", budding: "修订中", draft: "草稿", wip: "写作中", "in progress": "写作中",
+  done: "已完成", complete: "已完成", completed: "已完成", published: "已发布", archived: "已归档", review: "待审阅",
+  "常青笔记": "常青笔记", "草稿": "草稿", "已完成": "已完成",
+};
+
+/**
+ * Whether a summary only repeats how the first section begins (a digest's 核心命题 given twice):
+ * then the page shows it once, in the section.
+ */
+function summaryRepeats(note: Note): boolean {
+  const norm = (t: string) => stripMarkdown(t).replace(/[\s…]+/g, "").slice(0, 60);
+  const summary = norm(note.summary);
+  const first = note.sections.flatMap((s) => s.blocks).find((b) => b.text.trim());
+  return summary.length >= 20 && first !== undefined && stripMarkdown(first.text).replace(/\s+/g, "").startsWith(summary);
+}
+
+type OwnFields = Pick<PublishedNote, "statusLabel" | "showSummary" | "kindLabel" | "toc" | "speakerColors" | "readMinutes" | "tocOpen" | "teaser" | "description" | "month" | "crumbs">;
 /** What a published note derives from the note alone, by note: `npm start` passes unchanged notes on as the same objects. */
 const ownFields = new WeakMap<Note, OwnFields>();
 
@@ -116,6 +138,8 @@ function fieldsOf(note: Note): OwnFields {
   const headed = note.sections.filter((s) => s.heading);
   const summary = stripMarkdown(note.summary);
   f = {
+    statusLabel: note.details.status ? STATUS_LABELS[note.details.status.trim().toLowerCase()] ?? null : null,
+    showSummary: note.summary.trim() !== "" && !summaryRepeats(note),
     kindLabel: NOTE_KIND_LABELS[note.kind],
     toc: headed.map((s) => ({ id: s.id, heading: s.heading })),
     speakerColors: speakerColors(note),
