@@ -1,6 +1,7 @@
 /** Small pure helpers shared by the ingest stages. */
 import { createHash } from "node:crypto";
 import { slug as githubSlug } from "github-slugger";
+import { Converter } from "opencc-js";
 import type { BuildMessage } from "./note.ts";
 
 export interface DecodedText {
@@ -295,6 +296,25 @@ export function stripMarkdown(md: string): string {
       .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+/gm, "")
       .replace(/^\s*\[\^[^\]\s]+\]:\s*/gm, ""),
   );
+}
+
+let simplified: Record<string, string> | null = null;
+
+/**
+ * Traditional → simplified, character by character, from opencc-js (built once per process):
+ * the table search folds queries and documents with (src/search/query.js `toSimplified`), and
+ * the linker tells a mainland spelling of a name by.
+ */
+export function simplifiedTable(): Record<string, string> {
+  if (simplified) return simplified;
+  const convert = Converter({ from: "t", to: "cn" });
+  const map: Record<string, string> = {};
+  for (let code = 0x3400; code <= 0x9fff; code++) {
+    const ch = String.fromCharCode(code);
+    const s = convert(ch);
+    if (s !== ch && Array.from(s).length === 1) map[ch] = s;
+  }
+  return (simplified = map);
 }
 
 /** Fold width, case and spacing so `ＯｐｅｎＡＩ`, `openai` and `OpenAI` meet (names, labels, paths). */

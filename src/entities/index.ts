@@ -6,8 +6,8 @@
 import { proseText } from "../ingest/markup.ts";
 import { isPlaceholderSpeaker, labelShape } from "../ingest/speakers.ts";
 import type { Note, NoteKind } from "../note.ts";
-import { byDateDesc, shortHash, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
-import { Converter } from "opencc-js";
+import { byDateDesc, shortHash, simplifiedTable, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
+import { toSimplified } from "../search/query.js";
 import { type AliasSpec, Matcher } from "./detect.ts";
 import { type EntityType, foldName, type Registry } from "./registry.ts";
 
@@ -107,12 +107,8 @@ interface Draft {
   hidden?: Set<string>;
 }
 
-let toSimplified: ((s: string) => string) | null = null;
-/** Traditional → simplified (opencc-js), to tell which Han alias a mainland reader writes. */
-function simplified(s: string): string {
-  const convert = (toSimplified ??= Converter({ from: "t", to: "cn" }));
-  return convert(s);
-}
+/** Traditional → simplified, to tell which Han alias a mainland reader writes (the table search folds with). */
+const simplified = (s: string): string => toSimplified(s, simplifiedTable());
 
 /** What readers see first: the registry's `zh`, else the first simplified Han alias (黄仁勋, 英伟达, 微软), else the name. */
 function labelOf(d: Draft): string {

@@ -149,7 +149,6 @@ function matchLine(raw: string): LineMatch | null {
 
 interface Candidate extends LineMatch { index: number; shape: LabelShape | null }
 
-const fold = foldName;
 
 /**
  * Which labels of this body are speakers (folded), and whether timestamped lines are a
@@ -161,7 +160,7 @@ function decideSpeakers(candidates: Candidate[], codeAfter: Set<number>, declare
   const timedLines = candidates.filter((c) => c.label === null).length >= 3;
   const untimed: Candidate[] = [];
   for (const c of labelled) {
-    const key = fold(c.label!);
+    const key = foldName(c.label!);
     // The metadata names them (front-matter speakers, WebVTT voices): speakers whatever they look like.
     if (declared.has(key) && !isFieldLabel(c.label!)) { speakers.add(key); continue; }
     // A header with a time (`[ATL - WonderFrog] 00:12:01`) is a transcript's speaker line even when it is no name.
@@ -173,7 +172,7 @@ function decideSpeakers(candidates: Candidate[], codeAfter: Set<number>, declare
   }
   const counts = new Map<string, { n: number; shape: LabelShape; code: boolean }>();
   for (const c of untimed) {
-    const key = fold(c.label!);
+    const key = foldName(c.label!);
     const e = counts.get(key) ?? { n: 0, shape: c.shape!, code: false };
     e.n++;
     if (codeAfter.has(c.index)) e.code = true;
@@ -185,7 +184,7 @@ function decideSpeakers(candidates: Candidate[], codeAfter: Set<number>, declare
   const repeatedLines = repeated.reduce((sum, [, e]) => sum + e.n, 0);
   const labelLines = labelled.filter((c) => c.time === null && !(c.shape === "placeholder" && isDiarisationLabel(c.label!))).length;
   let alternations = 0;
-  const order = untimed.filter((c) => counts.has(fold(c.label!))).map((c) => fold(c.label!));
+  const order = untimed.filter((c) => counts.has(foldName(c.label!))).map((c) => foldName(c.label!));
   for (let i = 1; i < order.length; i++) if (order[i] !== order[i - 1]) alternations++;
   const alternation = order.length > 1 ? alternations / (order.length - 1) : 0;
   // Speakers already proven (a diarisation label, a time, the metadata) make the body a transcript:
@@ -233,7 +232,7 @@ export function parseBody(body: string, ids: SlugRegistry = new SlugRegistry(), 
     }
   });
   const splitLevel = headingLevels.length ? Math.min(...headingLevels) : 0;
-  const { speakers, timedLines } = decideSpeakers(candidates, codeAfter, new Set((options.declared ?? []).map(fold)));
+  const { speakers, timedLines } = decideSpeakers(candidates, codeAfter, new Set((options.declared ?? []).map(foldName)));
   const byLine = new Map(candidates.map((c) => [c.index, c]));
 
   const sections: Section[] = [];
@@ -268,7 +267,7 @@ export function parseBody(body: string, ids: SlugRegistry = new SlugRegistry(), 
     }
     if (RULE.test(line)) { flush(); return; }
     const c = byLine.get(i);
-    if (c && c.label !== null && speakers.has(fold(c.label))) {
+    if (c && c.label !== null && speakers.has(foldName(c.label))) {
       flush();
       block = { type: "turn", speaker: c.label, role: c.role, time: c.time, text: c.text };
       return;

@@ -145,10 +145,10 @@ export function parseSource(file: string, bytes: Uint8Array, context: SourceCont
   messages.push(...fm.messages);
   const meta = fm.data ? readMetadata(fm.data, messages, fm.lineOf) : emptyMetadata();
   meta.date ??= dateFromFileName(file);
-  // What Obsidian and blog engines never show goes before anything else reads the body.
   // An Obsidian note: in a vault, or writing wikilinks. Its inline `#tags` are tags (a blog's
   // `#include`, or a heading written without its space, `#标题`, is not), `^block-ids` are
-  // markers, and its title is its file name.
+  // markers, and its title is its file name. What Obsidian and blog engines never show
+  // (comments, template tags) goes before anything else reads the body.
   const obsidian = context.vault === true || /\[\[[^\]\n]+\]\]/.test(fm.body);
   const cleaned = cleanMarkup(readTemplateTags(fm.body, fm.bodyLine, messages), fm.bodyLine, messages, obsidian);
   const body = cleaned.text;

@@ -41,44 +41,57 @@ export function codeLines(lines: string[]): boolean[] {
 
 /**
  * Apply `fn` to the prose of `text`: every run of lines outside fenced code, with inline
- * code spans (`` `x` ``, ``` ``x`` ```) left out. `fn` must keep the newlines it is given.
+ * code spans (`` `x` ``, ``` ``x`` ```) left out. `fn` gets the prose and the 0-based line of
+ * `text` it starts on; it must keep the newlines it is given.
  */
-export function mapProse(text: string, fn: (prose: string) => string): string {
+export function mapProse(text: string, fn: (prose: string, line: number) => string): string {
   const lines = text.split("\n");
   const code = codeLines(lines);
   const out: string[] = [];
   let run: string[] = [];
+  let runStart = 0;
   const flush = () => {
-    if (run.length) out.push(mapOutsideInlineCode(run.join("\n"), fn));
+    if (run.length) out.push(mapOutsideInlineCode(run.join("\n"), (prose, offset, all) => fn(prose, runStart + newlinesOf(all.slice(0, offset)).length)));
     run = [];
   };
   lines.forEach((line, i) => {
     if (code[i]) {
       flush();
       out.push(line);
-    } else run.push(line);
+    } else {
+      if (!run.length) runStart = i;
+      run.push(line);
+    }
   });
   flush();
   return out.join("\n");
 }
 
-function mapOutsideInlineCode(text: string, fn: (prose: string) => string): string {
-  let result = "";
-  let last = 0;
+/** Inline code spans of `text` as [start, end) offsets: a run of backticks closed by a run of exactly as many. */
+function inlineCodeSpans(text: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
   const re = /`+/g;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
-    const ticks = m[0];
-    // The span closes at the next run of exactly as many backticks.
-    const close = new RegExp(`(?<!\`)${ticks}(?!\`)`, "g");
-    close.lastIndex = m.index + ticks.length;
+    const close = new RegExp(`(?<!\`)${m[0]}(?!\`)`, "g");
+    close.lastIndex = m.index + m[0].length;
     const c = close.exec(text);
     if (!c) continue;
-    result += fn(text.slice(last, m.index)) + text.slice(m.index, c.index + ticks.length);
-    last = c.index + ticks.length;
-    re.lastIndex = last;
+    spans.push([m.index, c.index + m[0].length]);
+    re.lastIndex = c.index + m[0].length;
   }
-  return result + fn(text.slice(last));
+  return spans;
+}
+
+/** `fn` on the text between inline code spans (with its offset in `text`); the spans as they are. */
+function mapOutsideInlineCode(text: string, fn: (prose: string, offset: number, all: string) => string): string {
+  let result = "";
+  let last = 0;
+  for (const [a, b] of inlineCodeSpans(text)) {
+    result += fn(text.slice(last, a), last, text) + text.slice(a, b);
+    last = b;
+  }
+  return result + fn(text.slice(last), last, text);
 }
 
 /** The same number of newlines as `s`: what a removed span leaves, so lines stay where they were. */
@@ -102,16 +115,15 @@ const MORE = "\u0000kb-more\u0000";
 export function cleanMarkup(text: string, firstLine: number, messages: BuildMessage[], obsidian = true): CleanedMarkup {
   const tags: string[] = [];
   let reportedOpen = false;
-  const cleaned = mapProse(text, (prose) => {
+  const cleaned = mapProse(text, (prose, line) => {
     let p = prose
       .replace(/<!--\s*more\s*-->/gi, MORE)
       .replace(/<!--[\s\S]*?-->/g, newlinesOf)
       .replace(/%%[\s\S]*?%%/g, newlinesOf);
-    if (!reportedOpen && /<!--|%%/.test(p)) {
+    const open = p.search(/<!--|%%/);
+    if (!reportedOpen && open >= 0) {
       reportedOpen = true;
-      const at = Math.max(p.indexOf("<!--"), p.indexOf("%%"));
-      const offset = text.indexOf(prose) + at;
-      messages.push({ level: "warning", line: firstLine + newlinesOf(text.slice(0, Math.max(0, offset))).length, message: "a comment (`%%` or `<!--`) has no end; it is kept as text" });
+      messages.push({ level: "warning", line: firstLine + line + newlinesOf(p.slice(0, open)).length, message: "a comment (`%%` or `<!--`) has no end; it is kept as text" });
     }
     // `^block-id` at the end of a line (Obsidian's block references), or alone on a line: Obsidian notes only.
     if (obsidian) p = p.replace(/(^|[ \t])\^[A-Za-z0-9-]+[ \t]*$/gm, "");
@@ -206,20 +218,9 @@ export function collectReferences(text: string, firstLine: number): Reference[] 
 
 /** `line` with inline code spans blanked out (same length), so nothing inside them is matched. */
 function stripInlineCode(line: string): string {
-  let out = "";
-  let last = 0;
-  const re = /`+/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(line))) {
-    const close = new RegExp(`(?<!\`)${m[0]}(?!\`)`, "g");
-    close.lastIndex = m.index + m[0].length;
-    const c = close.exec(line);
-    if (!c) continue;
-    out += line.slice(last, m.index) + " ".repeat(c.index + m[0].length - m.index);
-    last = c.index + m[0].length;
-    re.lastIndex = last;
-  }
-  return out + line.slice(last);
+  let out = line;
+  for (const [a, b] of inlineCodeSpans(line)) out = out.slice(0, a) + " ".repeat(b - a) + out.slice(b);
+  return out;
 }
 
 /**
@@ -228,7 +229,7 @@ function stripInlineCode(line: string): string {
  * names in, so `GitHub` in a badge URL or `Figure` in a code sample is never a mention.
  */
 export function proseText(md: string, strip: (md: string) => string): string {
-  if (!/[`$!\[h<w]/.test(md)) return strip(md);
+  if (!/[`$!\[<]|https?:|www\./.test(md)) return strip(md);
   const lines = md.split("\n");
   const code = codeLines(lines);
   const prose = lines.filter((_, i) => !code[i]).join("\n")

@@ -6,7 +6,7 @@
  * it is published only as DOMPurify's sanitised serialisation (no script, event handler,
  * `foreignObject` or script URL), and not at all when sanitising removed something active.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, relative, resolve } from "node:path";
 import { imageSize } from "image-size";
@@ -77,21 +77,41 @@ export function sanitizeSvg(text: string, messages: BuildMessage[]): string | nu
   return clean.includes("xmlns=") ? clean : clean.replace(/^<svg/i, '<svg xmlns="http://www.w3.org/2000/svg"');
 }
 
+const HEAD_BYTES = 64 * 1024;
+
+function readHead(path: string, length: number): Buffer {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(length);
+    return buf.subarray(0, readSync(fd, buf, 0, length, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function sizeOf(bytes: Uint8Array): { width: number; height: number } | null {
+  try {
+    const s = imageSize(bytes);
+    return s.width && s.height ? { width: s.width, height: s.height } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** An asset for a file found beside the sources, or null (with a message) when it may not be published. */
 export function readAsset(path: string, rel: string, kind: AssetKind, messages: BuildMessage[]): Asset | null {
   let width: number | null = null, height: number | null = null, text: string | null = null;
   if (kind === "image") {
-    const bytes = readFileSync(path);
-    if (rel.toLowerCase().endsWith(".svg")) {
-      text = sanitizeSvg(bytes.toString("utf8"), messages);
+    const svg = rel.toLowerCase().endsWith(".svg");
+    if (svg) {
+      text = sanitizeSvg(readFileSync(path, "utf8"), messages);
       if (text === null) return null;
     }
-    try {
-      const size = imageSize(text !== null ? Buffer.from(text) : bytes);
-      if (size.width && size.height) ({ width, height } = size);
-    } catch {
-      messages.push({ level: "warning", message: "the image could not be read (not an image, or a format we do not know); it is published, but shown without its size" });
-    }
+    // An image's size is in its first bytes (a JPEG's frame header may come after its metadata:
+    // then the whole file is read); the file itself is copied, not held, when the site is published.
+    const size = sizeOf(svg ? Buffer.from(text!) : readHead(path, HEAD_BYTES)) ?? (svg ? null : sizeOf(readFileSync(path)));
+    if (size) ({ width, height } = size);
+    else messages.push({ level: "warning", message: "the image could not be read (not an image, or a format we do not know); it is published, but shown without its size" });
   }
   return { rel, path, kind, url: mediaUrl(rel), width, height, text };
 }

@@ -44,7 +44,6 @@ export interface Resolved {
   stats: { links: number; resolved: number; embeds: number; images: number; unresolved: number };
 }
 
-const fold = foldName;
 const stripExt = (p: string) => p.replace(/\.(?:md|markdown|txt)$/i, "");
 
 function decodePath(p: string): string {
@@ -61,7 +60,7 @@ function decodePath(p: string): string {
 function anchorsOf(note: Note): Map<string, string> {
   const anchors = new Map<string, string>();
   for (const s of note.sections) {
-    if (s.heading) anchors.set(fold(stripInline(s.heading)), s.id);
+    if (s.heading) anchors.set(foldName(stripInline(s.heading)), s.id);
     s.blocks.forEach((b, i) => {
       if (b.type !== "prose" || !b.text.includes("#")) return;
       const lines = b.text.split("\n");
@@ -69,7 +68,7 @@ function anchorsOf(note: Note): Map<string, string> {
       lines.forEach((line, j) => {
         const h = !code[j] && /^\s{0,3}#{2,6}\s+(.*?)\s*#*\s*$/.exec(line);
         // The same ids markdown-it-anchor gives them (src/site/markdown.ts: `<prefix>-<slug>`, prefix `<section>-<block>`).
-        if (h) anchors.set(fold(stripInline(h[1]!)), `${s.id}-${i + 1}-${slugify(stripInline(h[1]!), 40)}`);
+        if (h) anchors.set(foldName(stripInline(h[1]!)), `${s.id}-${i + 1}-${slugify(stripInline(h[1]!), 40)}`);
       });
     });
   }
@@ -98,25 +97,25 @@ export function resolveReferences(input: ResolveInput): Resolved {
     const p = input.paths.get(n.id);
     if (!p) continue;
     pathOf.set(n, p);
-    const key = fold(stripExt(p));
+    const key = foldName(stripExt(p));
     if (!byPath.has(key)) byPath.set(key, n);
     const name = key.split("/").pop()!;
     const list = byName.get(name) ?? [];
     if (!list.some((x) => pathOf.get(x) === p)) list.push(n);
     byName.set(name, list);
-    for (const a of n.aliases) byAlias.set(fold(a), [...(byAlias.get(fold(a)) ?? []), n]);
+    for (const a of n.aliases) byAlias.set(foldName(a), [...(byAlias.get(foldName(a)) ?? []), n]);
   }
-  const assetByPath = new Map(input.assets.map((a) => [fold(a.rel), a]));
+  const assetByPath = new Map(input.assets.map((a) => [foldName(a.rel), a]));
   const assetByName = new Map<string, Asset[]>();
   for (const a of input.assets) {
-    const name = fold(a.rel.split("/").pop()!);
+    const name = foldName(a.rel.split("/").pop()!);
     assetByName.set(name, [...(assetByName.get(name) ?? []), a]);
   }
   const anchorCache = new Map<Note, Map<string, string>>();
   const anchorIn = (n: Note, heading: string) => {
     let a = anchorCache.get(n);
     if (!a) anchorCache.set(n, (a = anchorsOf(n)));
-    return a.get(fold(stripInline(heading.replace(/^\^/, "")))) ?? null;
+    return a.get(foldName(stripInline(heading.replace(/^\^/, "")))) ?? null;
   };
   /** Among files of the same name, the one nearest the linking note: the longest shared folder path (so a vault's own notes win), then the shortest path. */
   const closest = <T>(list: T[] | undefined, dir: string, pathOfItem: (x: T) => string): T | undefined => {
@@ -148,23 +147,23 @@ export function resolveReferences(input: ResolveInput): Resolved {
     }
     for (const c of candidates) {
       if (c.startsWith("../")) continue;
-      const key = fold(c);
+      const key = foldName(c);
       const asset = assetByPath.get(key);
       if (asset) return { asset };
-      const note = byPath.get(fold(stripExt(c)));
+      const note = byPath.get(foldName(stripExt(c)));
       if (note) return { note };
     }
-    const key = fold(stripExt(posix.normalize(p.replace(/^\/+/, ""))));
+    const key = foldName(stripExt(posix.normalize(p.replace(/^\/+/, ""))));
     const viaSuffix = key.includes("/") ? suffix(byPath, key, dir, (n) => pathOf.get(n)!) : undefined;
     if (viaSuffix) return { note: viaSuffix };
-    const assetSuffix = key.includes("/") ? suffix(assetByPath, fold(posix.normalize(p.replace(/^\/+/, ""))), dir, (a) => a.rel) : undefined;
+    const assetSuffix = key.includes("/") ? suffix(assetByPath, foldName(posix.normalize(p.replace(/^\/+/, ""))), dir, (a) => a.rel) : undefined;
     if (assetSuffix) return { asset: assetSuffix };
     // A link that names a folder (`[[c++/拷贝/Note]]`) means that path: Obsidian does not fall back to the file name.
     if (!byFileName || (key.includes("/") && !/^\.{0,2}\//.test(p) && p.split("/").length > 1 && !assetLike(p))) return {};
     const name = key.split("/").pop()!;
-    const asset = closest(assetByName.get(fold(p.split("/").pop()!)), dir, (a) => a.rel);
+    const asset = closest(assetByName.get(foldName(p.split("/").pop()!)), dir, (a) => a.rel);
     if (asset) return { asset };
-    const note = closest(byName.get(name), dir, (n) => pathOf.get(n)!) ?? closest(byAlias.get(fold(p)), dir, (n) => pathOf.get(n)!);
+    const note = closest(byName.get(name), dir, (n) => pathOf.get(n)!) ?? closest(byAlias.get(foldName(p)), dir, (n) => pathOf.get(n)!);
     return note ? { note } : {};
   };
 

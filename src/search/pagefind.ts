@@ -17,12 +17,11 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Converter } from "opencc-js";
 import type { EntityIndex } from "../entities/index.ts";
 import { lastBuild } from "../site/build-state.ts";
 import { carryOverTree } from "../site/render-plan.ts";
 import type { PublishedNote } from "../site/data.ts";
-import { shortHash } from "../text.ts";
+import { simplifiedTable, shortHash } from "../text.ts";
 import { HAN } from "./query.js";
 import * as pagefind from "pagefind";
 import { type NameLookup, searchDocument } from "./records.ts";
@@ -45,20 +44,8 @@ export const SHARD_SIZE = Number(process.env.KB_SEARCH_SHARD_SIZE ?? 500);
 const STATE_FILE = "kb-shards.json";
 const STATE_VERSION = 1;
 
-let table: Record<string, string> | null = null;
-
-/** Traditional → simplified, character by character, from opencc-js (built once per process). */
-export function simplifiedTable(): Record<string, string> {
-  if (table) return table;
-  const convert = Converter({ from: "t", to: "cn" });
-  const map: Record<string, string> = {};
-  for (let code = 0x3400; code <= 0x9fff; code++) {
-    const ch = String.fromCharCode(code);
-    const s = convert(ch);
-    if (s !== ch && Array.from(s).length === 1) map[ch] = s;
-  }
-  return (table = map);
-}
+/** The traditional → simplified table (src/text.ts), which the browser gets in `kb-search.json`. */
+export { simplifiedTable };
 
 /** Han names the query side should never split: every Han alias of an entity on the site. */
 export function vocabulary(index: EntityIndex): string[] {

@@ -28,6 +28,11 @@ describe("what Obsidian and blogs never show, and what they collect", () => {
   it("collects inline #tags outside code and headings", () => {
     assert.deepEqual(clean("# Title\n#alpha text #beta/child and `#code` and x#no\n```\n#include\n```").tags, ["alpha", "beta/child"]);
   });
+  it("reports an unclosed comment on its own line", () => {
+    const messages: BuildMessage[] = [];
+    cleanMarkup("one\n`%%` in code\ntwo\nthree %% never closed", 5, messages);
+    assert.equal(messages[0]?.line, 8);
+  });
   it("finds <!-- more -->", () => {
     const out = clean("intro\n<!-- more -->\nrest");
     assert.equal(out.text.slice(0, out.more!), "intro\n");
