@@ -208,11 +208,13 @@ export interface Evidence {
   context: Map<string, string[]>;
 }
 
-/** A weak name needs evidence: the entity named strongly, declared, its context words, or two other entities named strongly. */
+/** A weak name needs evidence: the entity named strongly, declared, its context words, or (not for people) two other entities named strongly. */
 function keepWeak(key: string, strong: Set<string>, evidence: Evidence, folded: () => string): boolean {
   if (strong.has(key) || evidence.declared.has(key)) return true;
+  // A note about the field is evidence for a company or a product, not for a person known by a
+  // common first name (大卫): many people share it.
   let others = 0;
-  for (const k of strong) if (k !== key && ++others >= 2) return true;
+  if (!key.startsWith("person:")) for (const k of strong) if (k !== key && ++others >= 2) return true;
   const words = evidence.context.get(key);
   return words !== undefined && words.some((w) => folded().includes(w));
 }
