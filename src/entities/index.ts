@@ -84,6 +84,8 @@ const EXCERPTS_PER_NOTE = 3;
 /** Related notes per note, and how many of its rarest entities find them. */
 const RELATED_NOTES = 5;
 const RELATED_BY = 12;
+/** How much sharing an entity of each type says about two notes being related (see the related-notes stage). */
+const TYPE_WEIGHT: Record<EntityType, number> = { person: 1.6, company: 1.2, product: 0.6, tag: 0.8 };
 /** How many of an entity's newest notes show excerpts on its page. */
 export const EXCERPTED_NOTES = 30;
 const CONTEXT_BEFORE = 36;
@@ -538,6 +540,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       related: [],
     });
   }
+  const entityKey = new Map([...entities].map(([k, e]) => [e, k]));
   const ref = (e: Entity): EntityRef => ({ id: e.id, type: e.type, name: e.name, label: e.label, url: e.url });
 
   const links = new Map<string, NoteLinks>();
@@ -610,16 +613,32 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       .sort((x, y) => y[4] - x[4] || y[2] - x[2] || y[3] - x[3] || y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
       .slice(0, 8).map(([id, count]) => ({ ...ref(byId.get(id)!), count }));
   }
-  // Related notes: shared entities weighted by rarity; very common entities say little,
-  // and a note is compared through its RELATED_BY rarest entities only (what it shares
-  // with others beyond those adds little, and costs: the work is the sum of the squared
-  // sizes of the entities used). Scores accumulate in a typed array and the top 5 are
-  // kept by insertion (ties: the earlier source first), with no allocation per candidate.
-  const weight = new Map<Entity, number>();
-  for (const e of list) if (e.notes.length <= 500 && e.notes.length >= 2) weight.set(e, 1 / Math.log2(1 + e.notes.length));
+  // Related notes: the cosine of two notes' entity vectors. An entity weighs more the
+  // rarer it is (1 / log2(1 + notes naming it); named in over 500 notes, it says nothing),
+  // by its type (people and companies over products and tags: two notes that both quote
+  // Altman are related, two that both name Excel are not), and by its place in the note
+  // (declared, speaking or named often over named once). Dividing by both notes' norms
+  // keeps a long transcript that names a hundred entities from being every note's
+  // neighbour. A note is compared through its RELATED_BY heaviest entities only (the work
+  // is the sum of the squared sizes of the entities used). Scores accumulate in a typed
+  // array and the top 5 are kept by insertion (ties: the earlier source first), with no
+  // allocation per candidate.
+  const rarity = new Map<Entity, number>();
+  for (const e of list) if (e.notes.length <= 500 && e.notes.length >= 2) rarity.set(e, TYPE_WEIGHT[e.type] / Math.log2(1 + e.notes.length));
   const slot = new Map(notes.map((n, i) => [n.id, i]));
+  const placeOf = (h: Hit) => (h.declared || h.spoke ? 2 : 1) * (1 + Math.log2(1 + Math.min(h.count, 64)) / 3);
   const memberSlots = new Map<Entity, Int32Array>();
-  for (const e of weight.keys()) memberSlots.set(e, Int32Array.from(e.notes, (n) => slot.get(n.id)!));
+  const memberWeights = new Map<Entity, Float64Array>();
+  for (const e of rarity.keys()) {
+    memberSlots.set(e, Int32Array.from(e.notes, (n) => slot.get(n.id)!));
+    memberWeights.set(e, Float64Array.from(e.notes, (n) => rarity.get(e)! * placeOf(perNote.get(n.id)!.get(entityKey.get(e)!)!)));
+  }
+  const norm = new Float64Array(notes.length);
+  for (const [e, slots] of memberSlots) {
+    const ws = memberWeights.get(e)!;
+    for (let k = 0; k < slots.length; k++) norm[slots[k]!] = norm[slots[k]!]! + ws[k]! * ws[k]!;
+  }
+  for (let i = 0; i < norm.length; i++) norm[i] = Math.sqrt(norm[i]!) || 1;
   const acc = new Float64Array(notes.length);
   const touched = new Int32Array(notes.length);
   const topSlot = new Int32Array(RELATED_NOTES);
@@ -627,24 +646,26 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   for (const note of notes) {
     const self = slot.get(note.id)!;
     let nt = 0;
-    const mine: Entity[] = [];
-    for (const key of perNote.get(note.id)!.keys()) {
+    const mine: Array<[Entity, number]> = [];
+    for (const [key, hit] of perNote.get(note.id)!) {
       const e = entities.get(key)!;
-      if (weight.has(e)) mine.push(e);
+      const r = rarity.get(e);
+      if (r !== undefined) mine.push([e, r * placeOf(hit)]);
     }
-    if (mine.length > RELATED_BY) mine.sort((a, b) => a.notes.length - b.notes.length || (a.id < b.id ? -1 : 1)).length = RELATED_BY;
-    for (const e of mine) {
-      const w = weight.get(e)!;
-      for (const j of memberSlots.get(e)!) {
+    if (mine.length > RELATED_BY) mine.sort((a, b) => b[1] - a[1] || (a[0].id < b[0].id ? -1 : 1)).length = RELATED_BY;
+    for (const [e, w] of mine) {
+      const slots = memberSlots.get(e)!, ws = memberWeights.get(e)!;
+      for (let k = 0; k < slots.length; k++) {
+        const j = slots[k]!;
         if (j === self) continue;
         if (acc[j] === 0) touched[nt++] = j;
-        acc[j] = acc[j]! + w;
+        acc[j] = acc[j]! + w * ws[k]!;
       }
     }
     let size = 0;
     for (let k = 0; k < nt; k++) {
       const j = touched[k]!;
-      const score = acc[j]!;
+      const score = acc[j]! / (norm[self]! * norm[j]!);
       acc[j] = 0;
       if (size === RELATED_NOTES && !(score > topScore[size - 1]! || (score === topScore[size - 1]! && j < topSlot[size - 1]!))) continue;
       let i = size < RELATED_NOTES ? size++ : size - 1;
@@ -659,7 +680,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     const related: NoteLinks["related"] = [];
     for (let i = 0; i < size; i++) {
       const n = notes[topSlot[i]!]!;
-      related.push({ id: n.id, title: n.title, url: n.url, date: n.date, shared: Math.round(topScore[i]! * 10) / 10 });
+      related.push({ id: n.id, title: n.title, url: n.url, date: n.date, shared: Math.round(topScore[i]! * 100) / 100 });
     }
     const made = links.get(note.id)!;
     made.related = related;

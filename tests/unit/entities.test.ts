@@ -178,6 +178,19 @@ describe("the entity index on the seeds", () => {
     assert.equal(entity("Satya Nadella")!.related[0]?.name, "Microsoft", entity("Satya Nadella")!.related.map((r) => r.name).join(", "));
   });
 
+  it("relates notes by the people and companies they share, not by a long transcript naming everything", () => {
+    const seeds = runPipeline({ seedsDir: join(ROOT, "seeds"), rootDir: ROOT, cacheDir: null });
+    const related = (prefix: string) => seeds.index.links.get(seeds.notes.find((n) => n.id.startsWith(prefix))!.id)!.related.map((r) => r.id);
+    // 000 (Altman and Nadella on BG2) and 001-1 (Stratechery's Altman interview: Microsoft, AWS) are
+    // the two Altman/Microsoft pieces; 002 shares Excel and GPT-4 with 000 among a hundred other names.
+    assert.equal(related("000")[0], "001-c528050de41fc0be-1", related("000").join(" "));
+    assert.ok(related("000").indexOf("002-cd6a7d5e8935a604") > 1, related("000").join(" "));
+    // The chip piece (黄仁勋, 英伟达, HBM) goes with the notes about chips, not the OpenAI × AWS launch.
+    assert.equal(related("001-c528050de41fc0be-7")[0], "004-078d3f46e9508604", related("001-c528050de41fc0be-7").join(" "));
+    // Relatedness is symmetric in its score: the two Altman pieces list each other.
+    assert.ok(related("001-c528050de41fc0be-1").includes(seeds.notes.find((n) => n.id.startsWith("000"))!.id));
+  });
+
   it("shows the Chinese name first, the canonical one beside it, and no hidden alias or spelling variant", () => {
     assert.equal(entity("Jensen Huang")!.label, "黄仁勋");
     assert.equal(entity("NVIDIA")!.label, "英伟达");
