@@ -12,6 +12,7 @@ import { cleanMarkup, collectReferences, proseText, readTemplateTags } from "./m
 import { checkMath } from "./math.ts";
 import { dedupe, emptyMetadata, readMetadata, splitFrontMatter, type Metadata } from "./metadata.ts";
 import { deriveTitle, isRawTranscript, isUnpunctuated, paragraphs, summarizeRaw } from "./raw.ts";
+import { sectionHeadings, topicBreaks } from "./topics.ts";
 import { looksLikeSubtitles, SUBTITLE_EXTENSIONS, subtitleName, subtitlesToLines } from "./subtitles.ts";
 
 export type SourceShape = "frontmatter" | "garden" | "digest" | "raw" | "plain" | "subtitles";
@@ -190,7 +191,7 @@ export function parseSource(file: string, bytes: Uint8Array, context: SourceCont
 
   if (isRawTranscript(body)) {
     const text = body.trim();
-    const sections: Section[] = [{ id: "transcript", heading: "", time: null, blocks: paragraphs(text).map((p) => ({ type: "prose" as const, text: escapeMarkdown(p), time: null })) }];
+    const sections = rawSections(paragraphs(text));
     const title = meta.title ?? named ?? deriveTitle(text);
     const kind = meta.title || !isUnpunctuated(text) ? kindOf(sections, meta, "article") : "transcript";
     if (!meta.title && !named) messages.push({ level: "info", message: `no title in the source; derived "${title}" from its opening words` });
@@ -234,3 +235,17 @@ function fitsTitle(heading: string): boolean {
   return Array.from(title).length <= TITLE_MAX && (heading.match(/[\p{L}\p{N}]+/gu) ?? []).every((w) => title.includes(w));
 }
 
+
+/**
+ * A raw transcript's paragraphs as sections cut where the topic shifts, each headed by
+ * its own most distinctive words; a short one stays one section without a heading.
+ * Every paragraph is kept, in order.
+ */
+function rawSections(paras: string[]): Section[] {
+  const breaks = topicBreaks(paras);
+  const prose = (p: string) => ({ type: "prose" as const, text: escapeMarkdown(p), time: null });
+  if (!breaks.length) return [{ id: "transcript", heading: "", time: null, blocks: paras.map(prose) }];
+  const groups = [0, ...breaks].map((start, i) => paras.slice(start, breaks[i] ?? paras.length));
+  const headings = sectionHeadings(groups);
+  return groups.map((g, i) => ({ id: `part-${i + 1}`, heading: headings[i]!, time: null, blocks: g.map(prose) }));
+}

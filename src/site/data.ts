@@ -2,12 +2,13 @@
  * Pipeline result → what the templates see (`kb` in Nunjucks). Everything a page
  * shows is computed here once per build; templates only loop and print.
  */
-import type { Entity, EntityIndex, NoteLinks } from "../entities/index.ts";
+import type { Entity, EntityIndex, Excerpt, NoteLinks } from "../entities/index.ts";
 import { EXCERPTED_NOTES, TYPE_LABELS, TYPE_PATHS, type EntityNote } from "../entities/index.ts";
 import type { EntityType } from "../entities/registry.ts";
 import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind } from "../note.ts";
 import type { BuildReport, PipelineResult } from "../pipeline.ts";
 import { byDateDesc, stripMarkdown, truncate, ZH } from "../text.ts";
+import { egoGraph, type Graph, siteGraph } from "./graph.ts";
 import type { MediaSizes } from "./markdown.ts";
 
 /** A breadcrumb trail entry (the layout always starts with 首页). */
@@ -52,7 +53,17 @@ export interface PublishedNote extends Note {
   backlinks: NoteCard[];
   /** Sizes of the images this note shows, by URL (handed to the markdown filter). */
   media: MediaSizes;
+  /** The notes before and after this one in the timeline (older, newer). */
+  older: NoteCard | null;
+  newer: NoteCard | null;
+  /** 本篇涉及, shown under the facts box: per type its first CHIPS_SHOWN entities, the rest behind 「另 N 个」. */
+  chipGroups: Array<{ label: string; shown: EntityRefLike[]; more: EntityRefLike[] }>;
 }
+
+/** An entity a note links to, as a chip shows it. */
+export interface EntityRefLike { url: string; label: string }
+/** How many chips of one type 本篇涉及 shows before 「另 N 个」 (a long transcript names a hundred). */
+export const CHIPS_SHOWN = 10;
 
 /** A note as a line in a list: title, date, kind. */
 export interface NoteCard { title: string; url: string; date: string | null; kindLabel: string }
@@ -71,7 +82,21 @@ export interface PublishedEntity extends Entity {
   aliasHint: string | null;
   description: string;
   crumbs: Crumb[];
+  /** The entities most strongly co-mentioned with this one, laid out as a graph (null with fewer than two). */
+  graph: Graph | null;
+  /** /api/entities/<id>.json: the entity, its notes with their excerpts and quotes, and who goes with it. */
+  api: ApiEntityDetail;
 }
+
+/** One entity in full, for machines: what its page shows, as data. */
+export interface ApiEntityDetail extends Omit<ApiEntity, "notes"> {
+  role: string | null;
+  turns: number;
+  mentions: number;
+  related: Array<{ id: string; label: string; count: number }>;
+  notes: Array<{ id: string; title: string; url: string; date: string | null; mentions: number; turns: number; declared: boolean; spoke: boolean; excerpts: ApiExcerpt[]; quotes: ApiExcerpt[] }>;
+}
+export interface ApiExcerpt { heading: string; text: string; speaker: string | null; time: number | null; videoUrl: string | null }
 
 export interface Directory {
   type: EntityType;
@@ -105,6 +130,8 @@ export interface SiteData {
   kinds: Array<{ kind: NoteKind; label: string; count: number }>;
   api: { notes: ApiNote[]; entities: ApiEntity[]; report: BuildReport };
   stats: { notes: number; sources: number; people: number; companies: number; products: number; tags: number };
+  /** /graph/: the most named entities and the links among them, and those links as text, strongest first. */
+  graph: { drawing: Graph | null; pairs: Array<{ between: string; count: number }> };
 }
 
 const NO_MEDIA: MediaSizes = Object.freeze({}) as MediaSizes;
@@ -154,6 +181,29 @@ function fieldsOf(note: Note): OwnFields {
   return f;
 }
 
+/** Which list of a note's links holds each entity type. */
+const LINK_LISTS = [["people", "person"], ["companies", "company"], ["products", "product"], ["tags", "tag"]] as const;
+
+/** 本篇涉及: per type, the entities the note declares or that speak first, then the most named (the rest keep their order). */
+function chipGroups(links: NoteLinks, weight: Map<string, number> | undefined): PublishedNote["chipGroups"] {
+  return LINK_LISTS.flatMap(([key, type]) => {
+    const all = weight ? [...links[key]].sort((a, b) => (weight.get(b.id) ?? 0) - (weight.get(a.id) ?? 0)) : links[key];
+    return all.length ? [{ label: NAV_LABELS[type], shown: all.slice(0, CHIPS_SHOWN), more: all.slice(CHIPS_SHOWN) }] : [];
+  });
+}
+
+const apiExcerpt = (x: Excerpt): ApiExcerpt => ({ heading: x.heading, text: `${x.before}${x.match}${x.after}`, speaker: x.speaker, time: x.time, videoUrl: x.videoUrl });
+
+function entityDetail(e: Entity): ApiEntityDetail {
+  return {
+    id: e.id, type: e.type, name: e.name, label: e.label, aliases: e.aliases, url: e.url, role: e.role,
+    turns: e.notes.reduce((n, x) => n + x.turns, 0),
+    mentions: e.mentionCount,
+    related: e.related.map((r) => ({ id: r.id, label: r.label, count: r.count })),
+    notes: e.notes.map((x) => ({ id: x.id, title: x.title, url: x.url, date: x.date, mentions: x.count, turns: x.turns, declared: x.declared, spoke: x.spoke, excerpts: x.excerpts.map(apiExcerpt), quotes: x.quotes.map(apiExcerpt) })),
+  };
+}
+
 function monthKey(date: string | null): string {
   return date ? date.slice(0, 7) : "undated";
 }
@@ -180,6 +230,13 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
   // first, then by name): computed once, not per note (~40 entities × 5,000 notes).
   const lowerNames = new Map(index.entities.map((e) => [e.id, [e.name, ...e.aliases].map((a) => a.toLowerCase())]));
   const shareRank = new Map([...index.entities].sort((a, b) => a.notes.length - b.notes.length || ZH.compare(a.name, b.name)).map((e, i) => [e.id, i]));
+  // How prominent each entity is in each note: declared or speaking, then turns and mentions.
+  const prominence = new Map<string, Map<string, number>>();
+  for (const e of index.entities) for (const x of e.notes) {
+    let m = prominence.get(x.id);
+    if (!m) prominence.set(x.id, (m = new Map()));
+    m.set(e.id, (x.declared || x.spoke ? 100_000 : 0) + x.turns + x.count);
+  }
   const notes: PublishedNote[] = result.notes.map((note) => {
     const links = index.links.get(note.id)!;
     const declared = new Set([...note.people, ...note.companies, ...note.products].map((n) => n.toLowerCase()));
@@ -198,6 +255,9 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
       relatedNotes: [],
       backlinks: [],
       media: result.media.get(note.id) ?? NO_MEDIA,
+      older: null,
+      newer: null,
+      chipGroups: chipGroups(links, prominence.get(note.id)),
     };
   });
   const noteById = new Map(notes.map((n) => [n.id, n]));
@@ -212,6 +272,11 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
     });
   }
   notes.sort(byDateDesc);
+  const card = (m: PublishedNote): NoteCard => ({ title: m.title, url: m.url, date: m.date, kindLabel: m.kindLabel });
+  notes.forEach((n, i) => {
+    n.newer = i > 0 ? card(notes[i - 1]!) : null;
+    n.older = i + 1 < notes.length ? card(notes[i + 1]!) : null;
+  });
   const backlinkIds = new Map<string, string[]>();
   for (const n of notes) {
     const from = result.backlinks.get(n.id);
@@ -233,7 +298,10 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
     crumbs: [{ url: `/${TYPE_PATHS[e.type]}/`, label: TYPE_LABELS[e.type] }],
     recentNotes: e.notes.slice(0, EXCERPTED_NOTES),
     olderNotes: e.notes.slice(EXCERPTED_NOTES),
+    graph: egoGraph(e, index.byId),
+    api: entityDetail(e),
   }));
+  const drawing = siteGraph(index.entities);
   const directories: Directory[] = (["person", "company", "product", "tag"] as const).map((type) => ({
     type,
     label: TYPE_LABELS[type],
@@ -294,6 +362,7 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
     timeline,
     kinds: NOTE_KINDS.map((kind) => ({ kind, label: NOTE_KIND_LABELS[kind], count: notes.filter((n) => n.kind === kind).length })).filter((k) => k.count > 0),
     api,
+    graph: { drawing, pairs: drawing ? [...drawing.edges].sort((a, b) => b.count - a.count || (a.between < b.between ? -1 : 1)).slice(0, 40).map((e) => ({ between: e.between, count: e.count })) : [] },
     stats: { notes: notes.length, sources: result.report.inputs.length, people: count("person"), companies: count("company"), products: count("product"), tags: count("tag") },
   };
 }

@@ -70,6 +70,8 @@ export function createMarkdown(): MarkdownIt {
     level: [2, 3, 4, 5, 6],
     tabIndex: false,
     slugifyWithState: (title: string, state: { env: RenderEnv }) => `${state.env?.idPrefix ?? "h"}-${slugify(title, 40)}`,
+    // A visible `#` after each heading, the same anchor the note's own section headings carry.
+    permalink: anchor.permalink.linkInsideHeader({ symbol: "#", placement: "after", class: "anchor", renderAttrs: () => ({ "aria-label": "本节链接", "data-pagefind-ignore": "" }) }),
   } as anchor.AnchorOptions);
   md.renderer.rules.image = (tokens, idx, _options, env: RenderEnv) => {
     const token = tokens[idx]!;

@@ -110,7 +110,8 @@ describe("layout and reading design", () => {
     const text = await page.locator(".note-section").first().boundingBox();
     assert.ok(side && text && side.x > text.x + text.width, "TOC is to the right of the text");
     await page.mouse.wheel(0, 4000);
-    await page.waitForTimeout(100);
+    await page.waitForFunction(() => window.scrollY >= 3000);
+    await page.waitForTimeout(300);
     const stuck = await page.locator(".toc-side .toc").boundingBox();
     assert.ok(stuck && stuck.y >= 0 && stuck.y < 100, `TOC stays in view when scrolling (y=${stuck?.y})`);
     await wide.close();

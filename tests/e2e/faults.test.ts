@@ -71,8 +71,9 @@ function tagsOf(html: string): Array<{ name: string; attrs: Array<[string, strin
 /** A note page's `<article>`, without the related-notes list. */
 function article(html: string): string {
   const a = /<article\b[\s\S]*<\/article>/.exec(html)?.[0] ?? "";
-  // Related notes are chosen across the whole site: new notes may fairly join that list.
-  return a.replace(/<section class="related"[\s\S]*?<\/section>/, "");
+  // Related notes and the previous/next in the timeline are chosen across the whole site:
+  // new notes may fairly join those lists.
+  return a.replace(/<section class="related"[\s\S]*?<\/section>/, "").replace(/<nav class="prev-next"[\s\S]*?<\/nav>/, "");
 }
 
 describe("building the real seeds with the fault corpus", () => {
@@ -177,7 +178,7 @@ describe("building the real seeds with the fault corpus", () => {
       assert.ok(!existsSync(join(base, f)) && !existsSync(join(dirname(base), f)) && !existsSync(join(site.dir, f)), f);
     }
     const top = readdirSync(site.dir).sort();
-    assert.deepEqual(top.filter((f) => !["404.html", "api", "assets", "companies", "feed.xml", "index.html", "media", "notes", "pagefind", "people", "products", "search", "sitemap.xml", "tags", "timeline"].includes(f)), []);
+    assert.deepEqual(top.filter((f) => !["404.html", "api", "assets", "companies", "feed.xml", "graph", "index.html", "llms.txt", "media", "notes", "pagefind", "people", "products", "search", "sitemap.xml", "tags", "timeline"].includes(f)), []);
     // Only files found inside the seeds folder are published beside the notes, an SVG only when it is clean.
     const media = listFiles(join(site.dir, "media")).map((f) => relative(join(site.dir, "media"), f));
     assert.deepEqual(media.sort(), ["hostile-clean.svg"]);
@@ -221,7 +222,7 @@ describe("building the real seeds with the fault corpus", () => {
     }
     const nunjucks = page(inputOf("hostile-nunjucks.md")!.notes[0]!);
     // Shown as written (markdown may still read `*7 }} … {{7*` as emphasis: that is markdown, not a template).
-    for (const written of ["模板注入 {{ 7*7 }}</h2>", "{{ 7*7 }} 小节", "{{ kb.site | dump }}", "{{ page.inputPath }}", "{% include &quot;../../../../etc/passwd&quot; %}"]) {
+    for (const written of ["模板注入 {{ 7*7 }}<a class=\"anchor\"", "{{ 7*7 }} 小节", "{{ kb.site | dump }}", "{{ page.inputPath }}", "{% include &quot;../../../../etc/passwd&quot; %}"]) {
       assert.ok(nunjucks.includes(written), `${written} is shown as written`);
     }
     assert.ok(!/模板注入 49|49 小节|body：49|content\/notes\.njk/.test(nunjucks), "no template in a source was evaluated");

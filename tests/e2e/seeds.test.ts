@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { crawl, listFiles } from "../helpers/crawl.ts";
-import { buildSite, readJson } from "../helpers/site.ts";
+import { buildSite, readJson, ROOT } from "../helpers/site.ts";
 
 interface ApiNote {
   id: string; url: string; title: string; date: string | null; kind: string;
@@ -63,7 +63,12 @@ describe("building the real seeds", () => {
     assert.equal(n.kind, "transcript");
     assert.ok(n.title.length >= 6 && n.title.length <= 40, n.title);
     assert.match(n.title, /智变时代/);
-    assert.match(n.summary, /高频词/);
+    // Key sentences drawn from the text, not a word-frequency list.
+    assert.doesNotMatch(n.summary, /高频词/);
+    const points = n.summary.split("\n").filter((l) => l.startsWith("- "));
+    assert.equal(points.length, 3, n.summary);
+    const flat = (t: string) => t.replace(/\\/g, "").replace(/\s+/g, "");
+    for (const p of points) assert.ok(flat(readFileSync(join(ROOT, n.source.file), "utf8")).includes(flat(p.slice(2))), `not from the text: ${p}`);
   });
 
   it("reads YAML front-matter notes with their dates, sources and lists", () => {
