@@ -268,7 +268,7 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
       const other = noteById.get(r.id);
       if (!other) return [];
       const shared = entityRefs(other.links).filter((e) => mine.has(e.id)).sort((a, b) => shareRank.get(a.id)! - shareRank.get(b.id)!);
-      return [{ title: r.title, url: r.url, date: r.date, kindLabel: other.kindLabel, shared: [...new Set(shared.map((e) => e.name))].slice(0, 4) }];
+      return [{ title: r.title, url: r.url, date: r.date, kindLabel: other.kindLabel, shared: [...new Set(shared.map((e) => e.label))].slice(0, 4) }];
     });
   }
   notes.sort(byDateDesc);

@@ -14,7 +14,7 @@ export interface GraphEdge { x1: number; y1: number; x2: number; y2: number; wid
 export interface Graph { width: number; height: number; nodes: GraphNode[]; edges: GraphEdge[]; summary: string }
 
 /** Labels wider than this many Han characters are cut (an SVG label does not wrap); a Latin letter is about half one. */
-const LABEL_MAX = 8;
+const LABEL_MAX = 6;
 const widthOf = (c: string) => (/[\u0000-\u024f]/.test(c) ? 0.55 : 1);
 function short(label: string): string {
   const chars = Array.from(label);
@@ -30,7 +30,7 @@ function labelAt(x: number, y: number, r: number, a: number): Pick<GraphNode, "a
   const c = Math.cos(a), s = Math.sin(a);
   const anchor = c > 0.35 ? "start" : c < -0.35 ? "end" : "middle";
   const gap = r + 5;
-  return { anchor, lx: round(x + c * gap), ly: round(y + s * gap + (s > 0.35 ? 11 : s < -0.35 ? -3 : 4)) };
+  return { anchor, lx: round(x + c * gap), ly: round(y + s * gap + (s > 0.35 ? 13 : s < -0.35 ? -3 : 5)) };
 }
 
 /**
@@ -40,7 +40,7 @@ function labelAt(x: number, y: number, r: number, a: number): Pick<GraphNode, "a
 export function egoGraph(entity: Entity, byId: Map<string, Entity>): Graph | null {
   const partners = entity.related.filter((r) => byId.has(r.id)).slice(0, 8);
   if (partners.length < 2) return null;
-  const width = 460, height = 320, cx = width / 2, cy = height / 2, R = 102;
+  const width = 400, height = 300, cx = width / 2, cy = height / 2, R = 92;
   const max = Math.max(...partners.map((p) => p.count));
   const nodes: GraphNode[] = [{ id: entity.id, label: short(entity.label), url: entity.url, type: entity.type, x: cx, y: cy, r: 14, notes: entity.notes.length, anchor: "middle", lx: cx, ly: cy + 30, center: true }];
   partners.forEach((p, i) => {

@@ -1,8 +1,10 @@
 /**
  * Accessibility gate: axe-core (node_modules/axe-core) finds no serious or critical
- * violation on the home, a note, a person, a company, a tag, the search and the 404
- * pages, in the light and the dark theme (prefers-color-scheme), at desktop width,
- * and on a phone (360 px) for the home and note pages.
+ * violation on every page type — home, notes (a conversation, the long 004, the raw
+ * transcript), a person, a company, a tag, a directory, the timeline, the graph, search
+ * and 404 — in the light and the dark theme (prefers-color-scheme, and the theme
+ * switch's choice against the system's), at desktop width, and on a phone (360 px)
+ * for the home, note and graph pages.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -36,7 +38,7 @@ describe("accessibility (axe-core) in both themes", () => {
 
   const pages = () => {
     const p = samplePages(site);
-    return [["home", p.home], ["note", p.note], ["person", p.person], ["company", p.company], ["tag", p.tag], ["search", p.search], ["404", p.notFound]] as const;
+    return [["home", p.home], ["note", p.note], ["long note", p.long], ["raw transcript", p.raw], ["person", p.person], ["company", p.company], ["tag", p.tag], ["directory", p.directory], ["timeline", p.timeline], ["graph", p.graph], ["search", p.search], ["404", p.notFound]] as const;
   };
 
   for (const scheme of ["light", "dark"] as const) {
@@ -57,12 +59,31 @@ describe("accessibility (axe-core) in both themes", () => {
     });
   }
 
+  it("has no serious or critical violations when the reader's chosen theme differs from the system's", async () => {
+    const failures: string[] = [];
+    for (const [system, chosen] of [["light", "dark"], ["dark", "light"]] as const) {
+      const context = await session.browser.newContext({ colorScheme: system, bypassCSP: true, viewport: { width: 1280, height: 900 } });
+      await context.addInitScript((t) => localStorage.setItem("kb-theme", t), chosen);
+      const page = await context.newPage();
+      for (const [name, path] of pages().filter(([n]) => ["note", "person", "graph", "search"].includes(n))) {
+        await page.goto(session.url + path);
+        if (name === "search") await waitForSearchResults(page);
+        const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        assert.ok(chosen === "dark" ? luminance(bg) < 0.1 : luminance(bg) > 0.8, `${name}: the chosen ${chosen} theme wins over the system's ${system} (body ${bg})`);
+        const vs = await seriousViolations(page);
+        if (vs.length) failures.push(`${chosen} over ${system}: ${name}:\n${describeViolations(vs)}`);
+      }
+      await context.close();
+    }
+    assert.deepEqual(failures, [], failures.join("\n\n"));
+  });
+
   it("has no serious or critical violations on a phone (360 px), both themes", async () => {
     const failures: string[] = [];
     for (const scheme of ["light", "dark"] as const) {
       const context = await session.browser.newContext({ colorScheme: scheme, bypassCSP: true, viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
       const page = await context.newPage();
-      for (const [name, path] of pages().filter(([n]) => n === "home" || n === "note")) {
+      for (const [name, path] of pages().filter(([n]) => n === "home" || n === "note" || n === "graph" || n === "person")) {
         await page.goto(session.url + path);
         const vs = await seriousViolations(page);
         if (vs.length) failures.push(`${scheme} ${name} @360:\n${describeViolations(vs)}`);

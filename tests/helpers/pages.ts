@@ -12,6 +12,8 @@ interface ApiEntity { type: string; name: string; url: string; notes: string[] }
 export interface SamplePages {
   home: string; note: string; person: string; company: string; tag: string;
   directory: string; timeline: string; search: string; notFound: string;
+  /** The long conversation (004), the raw transcript (002), the site graph. */
+  long: string; raw: string; graph: string;
 }
 
 /** Site-relative paths (no leading slash) of the sample pages. */
@@ -32,6 +34,9 @@ export function samplePages(site: BuiltSite): SamplePages {
     timeline: "timeline/",
     search: `search/?q=${encodeURIComponent("英伟达")}`,
     notFound: "no-such-page/",
+    long: rel((notes.find((n) => n.source.file.includes("004_")) ?? note).url),
+    raw: rel((notes.find((n) => n.kind === "transcript") ?? note).url),
+    graph: "graph/",
   };
 }
 
