@@ -30,6 +30,8 @@ export interface PublishedNote extends Note {
   declaredNames: string[];
   /** Speaker name as written in the turns → their entity page (null for placeholders). */
   speakerUrls: Record<string, string | null>;
+  /** Speaker name as written → the name shown on the turn: the person's Chinese label when they have a page. */
+  speakerLabels: Record<string, string>;
   /** Speaker name → colour slot (0 … SPEAKER_COLORS-1), in order of first turn. */
   speakerColors: Record<string, number>;
   /** Reading time at ~400 characters a minute. */
@@ -58,6 +60,8 @@ export interface PublishedNote extends Note {
   newer: NoteCard | null;
   /** 本篇涉及, shown under the facts box: per type its first CHIPS_SHOWN entities, the rest behind 「另 N 个」. */
   chipGroups: Array<{ label: string; shown: EntityRefLike[]; more: EntityRefLike[] }>;
+  /** A raw transcript's summary names who and what it talks about most (its key sentences are the summary text). */
+  summaryNames: EntityRefLike[];
 }
 
 /** An entity a note links to, as a chip shows it. */
@@ -184,6 +188,12 @@ function fieldsOf(note: Note): OwnFields {
 /** Which list of a note's links holds each entity type. */
 const LINK_LISTS = [["people", "person"], ["companies", "company"], ["products", "product"], ["tags", "tag"]] as const;
 
+/** The people, companies and products a note names most, for a transcript's summary. */
+function mostNamed(links: NoteLinks, weight: Map<string, number> | undefined): EntityRefLike[] {
+  const w = (id: string) => weight?.get(id) ?? 0;
+  return [...links.people, ...links.companies, ...links.products].sort((a, b) => w(b.id) - w(a.id)).slice(0, 8);
+}
+
 /** 本篇涉及: per type, the entities the note declares or that speak first, then the most named (the rest keep their order). */
 function chipGroups(links: NoteLinks, weight: Map<string, number> | undefined): PublishedNote["chipGroups"] {
   return LINK_LISTS.flatMap(([key, type]) => {
@@ -251,6 +261,7 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
       ...fieldsOf(note),
       links,
       speakerUrls: Object.fromEntries(note.speakers.map((name, i) => [name, links.speakers[i]?.id ? (links.speakers[i] as { url: string }).url : null])),
+      speakerLabels: Object.fromEntries(note.speakers.map((name, i) => [name, links.speakers[i]?.id ? links.speakers[i]!.label : name])),
       declaredNames,
       relatedNotes: [],
       backlinks: [],
@@ -258,6 +269,7 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
       older: null,
       newer: null,
       chipGroups: chipGroups(links, prominence.get(note.id)),
+      summaryNames: note.kind === "transcript" ? mostNamed(links, prominence.get(note.id)) : [],
     };
   });
   const noteById = new Map(notes.map((n) => [n.id, n]));

@@ -2,9 +2,11 @@
  * Lean pages: browsing needs no JavaScript and little data.
  *
  * - Every note page's HTML + the CSS it links is under 60 KB gzip (search bundle excluded).
- * - No page has a <script> except /search/ (the search UI, loaded only there) and the
- *   directories, whose ~1 KB filter-as-you-type script is progressive enhancement: the
- *   full list is in the HTML and the filter box stays hidden without JavaScript.
+ * - Scripts only enhance: every page has the tiny blocking theme.js (the reader's theme
+ *   before paint) and the deferred reader.js (< 6 KB gzip: copy-link, TOC marking, theme
+ *   switch, keys, previews); beyond those only /search/ (the search UI) and the
+ *   directories (a ~1 KB filter-as-you-type; the full list is in the HTML and the filter
+ *   box stays hidden without JavaScript).
  * - No inline scripts or styles (the CSP allows 'self' only), no web fonts.
  * - Every page has a title, a description, Open Graph tags, a favicon and the feed link.
  */
@@ -38,17 +40,26 @@ describe("lean pages", () => {
     for (const s of sizes) assert.ok(s.total < LIMIT, `${s.url}: ${(s.total / 1024).toFixed(1)} KB gzip`);
   });
 
-  it("uses JavaScript only for search, plus the small directory filter", () => {
+  it("uses JavaScript only to enhance: the theme before paint, the deferred reader script, search and the directory filter", () => {
     const filter = join(site.dir, "assets/filter.js");
     assert.ok(gz(filter) < 1024, `filter.js is ${gz(filter)} bytes gzip`);
+    // The one blocking script restores the reader's theme before the first paint: tiny.
+    assert.ok(readFileSync(join(site.dir, "assets/theme.js")).length < 1024);
+    const reader = join(site.dir, "assets/reader.js");
+    assert.ok(gz(reader) < 6 * 1024, `reader.js is ${gz(reader)} bytes gzip`);
     const directories = new Set(["/people/", "/companies/", "/products/", "/tags/"]);
+    const everywhere = ["/assets/theme.js", "/assets/reader.js"];
     for (const f of html()) {
       const url = rel(f);
       const page = readFileSync(f, "utf8");
       const found = scripts(page);
-      if (url === "/search/") assert.ok(found.length > 0 && !found.includes("(inline)"), `${url}: ${found}`);
-      else if (directories.has(url)) assert.deepEqual(found, ["/assets/filter.js"], url);
-      else assert.deepEqual(found, [], `${url} has scripts`);
+      assert.equal(found[0], everywhere[0], `${url}: theme.js first, before paint`);
+      assert.ok(found.includes(everywhere[1]!), `${url}: ${found}`);
+      assert.match(page, /<script src="\/assets\/reader\.js" defer><\/script>/, `${url}: reader.js is deferred`);
+      const own = found.filter((x) => !everywhere.includes(x));
+      if (url === "/search/") assert.ok(own.length > 0 && !own.includes("(inline)"), `${url}: ${found}`);
+      else if (directories.has(url)) assert.deepEqual(own, ["/assets/filter.js"], url);
+      else assert.deepEqual(own, [], `${url} has scripts`);
       assert.ok(!/\son[a-z]+="/i.test(page), `${url} has an inline event handler`);
       assert.ok(!/<style\b/i.test(page), `${url} has an inline <style>`);
     }
