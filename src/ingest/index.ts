@@ -12,7 +12,7 @@ import { cleanMarkup, collectReferences, proseText, readTemplateTags } from "./m
 import { checkMath } from "./math.ts";
 import { dedupe, emptyMetadata, readMetadata, splitFrontMatter, type Metadata } from "./metadata.ts";
 import { deriveTitle, isRawTranscript, isUnpunctuated, paragraphs, summarizeRaw } from "./raw.ts";
-import { sectionHeadings, topicBreaks } from "./topics.ts";
+import { sectionHeadings, topicBreaks, topicSections } from "./topics.ts";
 import { looksLikeSubtitles, SUBTITLE_EXTENSIONS, subtitleName, subtitlesToLines } from "./subtitles.ts";
 
 export type SourceShape = "frontmatter" | "garden" | "digest" | "raw" | "plain" | "subtitles";
@@ -212,6 +212,7 @@ export function parseSource(file: string, bytes: Uint8Array, context: SourceCont
       sections = parseBody(body.replace(/^\s*#\s+.*\n?/, ""), new SlugRegistry(), { declared });
     }
   }
+  sections = withTopics(sections);
   return { shape: fm.data ? "frontmatter" : "plain", drafts: [draftFrom(file, 1, meta, sections, summaryOf(meta.summary), kindOf(sections, meta, "article"), title ?? titleFromBody(sections, file), references)], messages };
 }
 
@@ -224,7 +225,7 @@ function parseSubtitles(file: string, text: string, messages: BuildMessage[]): P
   }
   const { title, url } = subtitleName(basename(file, extname(file)));
   const meta = { ...emptyMetadata(), url, date: dateFromFileName(file) };
-  const sections = parseBody(cues.lines, new SlugRegistry(), { declared: cues.voices });
+  const sections = withTopics(parseBody(cues.lines, new SlugRegistry(), { declared: cues.voices }));
   const kind = kindOf(sections, meta, "talk");
   return { shape: "subtitles", drafts: [draftFrom(file, 1, meta, sections, null, kind === "article" ? "talk" : kind, title)], messages };
 }
@@ -248,4 +249,10 @@ function rawSections(paras: string[]): Section[] {
   const groups = [0, ...breaks].map((start, i) => paras.slice(start, breaks[i] ?? paras.length));
   const headings = sectionHeadings(groups);
   return groups.map((g, i) => ({ id: `part-${i + 1}`, heading: headings[i]!, time: null, blocks: g.map(prose) }));
+}
+
+/** A long transcript (turns or timed lines) that has no headings gets topic sections (src/ingest/topics.ts). */
+function withTopics(sections: Section[]): Section[] {
+  const spoken = sections.some((s) => s.blocks.some((b) => b.type === "turn" || b.time !== null));
+  return spoken ? topicSections(sections, stripMarkdown) : sections;
 }

@@ -16,9 +16,10 @@
 import { Jieba } from "@node-rs/jieba";
 import { dict } from "@node-rs/jieba/dict.js";
 import stopwordsIso from "stopwords-iso/stopwords-iso.json" with { type: "json" };
+import type { Section } from "../note.ts";
 
 /** Filler of spoken Chinese that dictionaries do not list as stopwords, plus words too generic to head a section. */
-const SPOKEN = "就是 然后 所以 因为 但是 可以 一个 没有 什么 这样 那么 还是 其实 现在 已经 如果 大家 自己 时候 觉得 可能 知道 这些 那些 应该 非常 比较 的话 一些 还有 这种 一下 对于 以及 或者 而且 不是 就是说 所以说 我觉得 东西 里面 都是 这个 那个 我们 你们 他们 它们 咱们 这边 那边 这里 那里 怎么 为什么 一样 很多 一点 比如 包括 特别 真的 确实 当然 其中 基本 整个 所有 那种 这么 那么 然后呢 对吧 是吧 的确 这块 那块 一块 这一块 看到 来说 来讲 的时候 之后 之前 以后 以前 今天 一直 开始 出来 起来 进行 有点 好像 一定 需要 一下子 东西 事情 问题 方面 部分 情况 所谓 大概 左右 几个 两个 三个 第一 第二 第三 还是 只是 而是 不会 不能 就会 能够 可能会 能力 做到 去做 在做 来做 不需要 需要 负责 因此 这样子".split(" ");
+const SPOKEN = "就是 然后 所以 因为 但是 可以 一个 没有 什么 这样 那么 还是 其实 现在 已经 如果 大家 自己 时候 觉得 可能 知道 这些 那些 应该 非常 比较 的话 一些 还有 这种 一下 对于 以及 或者 而且 不是 就是说 所以说 我觉得 东西 里面 都是 这个 那个 我们 你们 他们 它们 咱们 这边 那边 这里 那里 怎么 为什么 一样 很多 一点 比如 包括 特别 真的 确实 当然 其中 基本 整个 所有 那种 这么 那么 然后呢 对吧 是吧 的确 这块 那块 一块 这一块 看到 来说 来讲 的时候 之后 之前 以后 以前 今天 一直 开始 出来 起来 进行 有点 好像 一定 需要 一下子 东西 事情 问题 方面 部分 情况 所谓 大概 左右 几个 两个 三个 第一 第二 第三 还是 只是 而是 不会 不能 就会 能够 可能会 能力 做到 去做 在做 来做 不需要 需要 负责 因此 这样子 uh um umm uhm hmm yeah yep yes okay ok oh ah like gonna wanna kinda sorta mean right sort kind really just thing things stuff actually basically literally pretty lot lots bit gotta guess maybe stuff something anything everything somebody people guys".split(" ");
 const STOP = new Set<string>([...(stopwordsIso as Record<string, string[]>).zh!, ...(stopwordsIso as Record<string, string[]>).en!, ...SPOKEN].map((w) => w.toLowerCase()));
 
 /** Segments the dictionary leaves glued to a particle (跌了, 出了, 的话): not words to head or rank by. */
@@ -125,13 +126,15 @@ export function sectionHeadings(groups: string[][], size = 3): string[] {
     // the text writes together (数据 + 中心) head it as one (数据中心).
     const text = g.join(" ");
     const lower = text.toLowerCase();
-    const together = (a: string, b: string) => lower.split(a + b).length - 1 >= 2;
+    const latin = (w: string) => /^[a-z0-9]/.test(w);
+    const join2 = (a: string, b: string) => (latin(a) && latin(b) ? `${a} ${b}` : a + b);
+    const together = (a: string, b: string) => lower.split(join2(a, b)).length - 1 >= 2;
     const words: string[] = [];
     for (const [w0] of ranked) {
       if (words.length >= size) break;
       let w = w0;
       const k = words.findIndex((x) => together(x, w) || together(w, x));
-      if (k >= 0) { words[k] = together(words[k]!, w) ? words[k]! + w : w + words[k]!; continue; }
+      if (k >= 0) { words[k] = together(words[k]!, w) ? join2(words[k]!, w) : join2(w, words[k]!); continue; }
       if (words.some((x) => x.includes(w) || w.includes(x))) continue;
       if (used.has(w) && ranked.length > size * 2) continue;
       words.push(w);
@@ -221,4 +224,42 @@ const OPENERS = /^(?:(?:就是说?|然后呢?|所以说?|那么?|对吧?|嗯+|�
 /** A piece as a summary line: spoken openers dropped from its start. */
 function trimFiller(piece: string): string {
   return piece.replace(OPENERS, "").trim() || piece;
+}
+
+/** Fewest characters a headingless transcript must hold before it is cut into topic sections. */
+export const TOPIC_MIN_CHARS = 6000;
+/** Blocks are pooled into units of at least this many characters before cohesion is measured (a conversation's one-line turns say little alone). */
+const UNIT_CHARS = 240;
+
+/**
+ * A long transcript without headings — a raw speech-recognition line, a diarised file,
+ * subtitles — as sections cut where the topic shifts, each headed by its own words and,
+ * when its blocks are timed, starting at its first block's time. Every block is kept,
+ * as it was, in order; anything shorter or already headed is returned as it is.
+ */
+export function topicSections(sections: Section[], plain: (markdown: string) => string = (t) => t): Section[] {
+  if (sections.some((s) => s.heading)) return sections;
+  const blocks = sections.flatMap((s) => s.blocks);
+  const texts = blocks.map((b) => plain(b.text));
+  if (texts.reduce((n, t) => n + t.length, 0) < TOPIC_MIN_CHARS) return sections;
+  // Units: runs of consecutive blocks of at least UNIT_CHARS, each remembering its first block.
+  const units: string[] = [], firstBlock: number[] = [];
+  let buf = "", start = 0;
+  texts.forEach((t, i) => {
+    if (!buf) start = i;
+    buf = buf ? `${buf} ${t}` : t;
+    if (buf.length >= UNIT_CHARS) { units.push(buf); firstBlock.push(start); buf = ""; }
+  });
+  if (buf) { units.push(buf); firstBlock.push(start); }
+  const breaks = topicBreaks(units).map((u) => firstBlock[u]!);
+  if (!breaks.length) return sections;
+  const starts = [0, ...breaks];
+  const groups = starts.map((s, i) => blocks.slice(s, starts[i + 1] ?? blocks.length));
+  const headings = sectionHeadings(starts.map((s, i) => texts.slice(s, starts[i + 1] ?? texts.length)));
+  const firstTime = (g: Section["blocks"]) => g.find((b) => b.time !== null)?.time ?? null;
+  return groups.map((g, i) => {
+    const t = firstTime(g);
+    const next = i + 1 < groups.length ? firstTime(groups[i + 1]!) : null;
+    return { id: `part-${i + 1}`, heading: headings[i]!, time: t === null ? null : { start: t, end: next !== null && next > t ? next : null }, blocks: g };
+  });
 }

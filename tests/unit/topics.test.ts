@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseSource } from "../../src/ingest/index.ts";
 import { paragraphs } from "../../src/ingest/raw.ts";
-import { contentWords, keySentences, sectionHeadings, topicBreaks } from "../../src/ingest/topics.ts";
+import { contentWords, keySentences, sectionHeadings, topicBreaks, topicSections } from "../../src/ingest/topics.ts";
+import type { Section } from "../../src/note.ts";
 import { ROOT } from "../helpers/site.ts";
 
 const RAW = "seeds/002_cd6a7d5e8935a604.txt";
@@ -59,5 +60,25 @@ describe("raw transcript sections", () => {
     assert.equal(key.length, 2);
     assert.ok(key.every((s) => s.includes("芯片")), key.join(" | "));
     assert.ok(text.indexOf(key[0]!) < text.indexOf(key[1]!));
+  });
+
+  it("cuts a long headingless conversation into timed topic sections, every turn kept as it was", () => {
+    const chips = "英伟达的芯片供应链很紧张，台积电的先进封装产能不够，GPU 的交付周期拉长到一年，数据中心的算力需求还在涨。";
+    const food = "四川菜讲究麻辣，花椒和辣椒的用量决定味道，火锅底料要熬很久，厨房里调料的顺序也有讲究。";
+    const blocks: Section["blocks"] = [];
+    for (let i = 0; i < 120; i++) blocks.push({ type: "turn", speaker: i % 2 ? "张三" : "李四", role: null, time: i * 30, text: `${i < 60 ? chips : food}（第 ${i} 段）` });
+    const sections = topicSections([{ id: "s", heading: "", time: null, blocks }]);
+    assert.ok(sections.length >= 2, `${sections.length} sections`);
+    assert.deepEqual(sections.flatMap((s) => s.blocks), blocks, "the same blocks, in order");
+    const cut = sections.findIndex((s) => s.blocks.some((b) => b.text.includes("花椒")));
+    const at = blocks.indexOf(sections[cut]!.blocks[0]!);
+    assert.ok(Math.abs(at - 60) <= 5, `cut near where the topic changes (block ${at})`);
+    assert.deepEqual(sections[1]!.time, { start: sections[1]!.blocks[0]!.time!, end: sections[2]?.blocks[0]!.time ?? null });
+    for (const w of sections[cut]!.heading.split("、")) assert.ok(food.includes(w) && !chips.includes(w), `${sections[cut]!.heading}: «${w}» belongs to the second topic`);
+    // Headed or short notes are left alone.
+    const headed = [{ id: "h", heading: "开场", time: null, blocks }];
+    assert.equal(topicSections(headed), headed);
+    const short = [{ id: "s", heading: "", time: null, blocks: blocks.slice(0, 4) }];
+    assert.equal(topicSections(short), short);
   });
 });
