@@ -9,7 +9,7 @@ import type { Note, NoteKind } from "../note.ts";
 import { byDateDesc, shortHash, simplifiedTable, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
 import { toSimplified } from "../search/query.js";
 import { type AliasSpec, Matcher } from "./detect.ts";
-import { type EntityType, foldName, type Registry } from "./registry.ts";
+import { ENTITY_TYPES, type EntityType, foldName, type Registry, TYPE_INFO } from "./registry.ts";
 
 /** `name` is the canonical name (the API's, the search facets'); `label` what readers see first (黄仁勋 for Jensen Huang). */
 export interface EntityRef { id: string; type: EntityType; name: string; label: string; url: string }
@@ -77,15 +77,13 @@ export interface EntityIndex {
   matcherHash: string;
 }
 
-export const TYPE_PATHS: Record<EntityType, string> = { person: "people", company: "companies", product: "products", tag: "tags" };
-export const TYPE_LABELS: Record<EntityType, string> = { person: "人物", company: "公司与机构", product: "产品与模型", tag: "标签" };
+export const TYPE_PATHS = Object.fromEntries(ENTITY_TYPES.map((t) => [t, TYPE_INFO[t].path])) as Record<EntityType, string>;
+export const TYPE_LABELS = Object.fromEntries(ENTITY_TYPES.map((t) => [t, TYPE_INFO[t].label])) as Record<EntityType, string>;
 
 const EXCERPTS_PER_NOTE = 3;
 /** Related notes per note, and how many of its rarest entities find them. */
 const RELATED_NOTES = 5;
 const RELATED_BY = 12;
-/** How much sharing an entity of each type says about two notes being related (see the related-notes stage). */
-const TYPE_WEIGHT: Record<EntityType, number> = { person: 1.6, company: 1.2, product: 0.6, tag: 0.8 };
 /** How many of an entity's newest notes show excerpts on its page. */
 export const EXCERPTED_NOTES = 30;
 const CONTEXT_BEFORE = 36;
@@ -624,7 +622,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   // array and the top 5 are kept by insertion (ties: the earlier source first), with no
   // allocation per candidate.
   const rarity = new Map<Entity, number>();
-  for (const e of list) if (e.notes.length <= 500 && e.notes.length >= 2) rarity.set(e, TYPE_WEIGHT[e.type] / Math.log2(1 + e.notes.length));
+  for (const e of list) if (e.notes.length <= 500 && e.notes.length >= 2) rarity.set(e, TYPE_INFO[e.type].relatedWeight / Math.log2(1 + e.notes.length));
   const slot = new Map(notes.map((n, i) => [n.id, i]));
   const placeOf = (h: Hit) => (h.declared || h.spoke ? 2 : 1) * (1 + Math.log2(1 + Math.min(h.count, 64)) / 3);
   const memberSlots = new Map<Entity, Int32Array>();

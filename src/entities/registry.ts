@@ -14,6 +14,19 @@ export const REGISTRY_PATH = process.env.KB_REGISTRY ?? fileURLToPath(new URL(".
 export const ENTITY_TYPES = ["person", "company", "product", "tag"] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
+/**
+ * Everything the site says about each entity type, in one place: the URL folder, the
+ * directory's name, the short name of the tabs, chips and search filters, the note's
+ * list that holds them, what a note "lists" them in, and how much sharing one says
+ * about two notes being related (people and companies over products and tags).
+ */
+export const TYPE_INFO = {
+  person: { path: "people", label: "人物", short: "人物", list: "people", listedIn: "笔记信息中列出", relatedWeight: 1.6 },
+  company: { path: "companies", label: "公司与机构", short: "公司", list: "companies", listedIn: "笔记信息中列出", relatedWeight: 1.2 },
+  product: { path: "products", label: "产品与模型", short: "产品", list: "products", listedIn: "笔记信息中列出", relatedWeight: 0.6 },
+  tag: { path: "tags", label: "标签", short: "标签", list: "tags", listedIn: "标签中列出", relatedWeight: 0.8 },
+} as const satisfies Record<EntityType, { path: string; label: string; short: string; list: "people" | "companies" | "products" | "tags"; listedIn: string; relatedWeight: number }>;
+
 export const RegistryEntry = z.object({
   /** `tag` entries only give a tag its Chinese name (`zh`); they are never matched in text. */
   type: z.enum(["person", "company", "product", "tag"]),

@@ -4,7 +4,7 @@
  */
 import type { Entity, EntityIndex, Excerpt, NoteLinks } from "../entities/index.ts";
 import { EXCERPTED_NOTES, TYPE_LABELS, TYPE_PATHS, type EntityNote } from "../entities/index.ts";
-import type { EntityType } from "../entities/registry.ts";
+import { ENTITY_TYPES, type EntityType, TYPE_INFO } from "../entities/registry.ts";
 import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind } from "../note.ts";
 import type { BuildReport, PipelineResult } from "../pipeline.ts";
 import { byDateDesc, stripMarkdown, truncate, ZH } from "../text.ts";
@@ -18,8 +18,6 @@ export interface Crumb { url: string; label: string }
 export const SPEAKER_COLORS = 6;
 /** Longer tables of contents start collapsed on phones (always shown beside the text on wide screens). */
 export const TOC_OPEN_MAX = 6;
-/** Short directory names for the header tabs. */
-const NAV_LABELS: Record<EntityType, string> = { person: "人物", company: "公司", product: "产品", tag: "标签" };
 
 export interface PublishedNote extends Note {
   links: NoteLinks;
@@ -185,9 +183,6 @@ function fieldsOf(note: Note): OwnFields {
   return f;
 }
 
-/** Which list of a note's links holds each entity type. */
-const LINK_LISTS = [["people", "person"], ["companies", "company"], ["products", "product"], ["tags", "tag"]] as const;
-
 /** The people, companies and products a note names most, for a transcript's summary. */
 function mostNamed(links: NoteLinks, weight: Map<string, number> | undefined): EntityRefLike[] {
   const w = (id: string) => weight?.get(id) ?? 0;
@@ -196,9 +191,10 @@ function mostNamed(links: NoteLinks, weight: Map<string, number> | undefined): E
 
 /** 本篇涉及: per type, the entities the note declares or that speak first, then the most named (the rest keep their order). */
 function chipGroups(links: NoteLinks, weight: Map<string, number> | undefined): PublishedNote["chipGroups"] {
-  return LINK_LISTS.flatMap(([key, type]) => {
-    const all = weight ? [...links[key]].sort((a, b) => (weight.get(b.id) ?? 0) - (weight.get(a.id) ?? 0)) : links[key];
-    return all.length ? [{ label: NAV_LABELS[type], shown: all.slice(0, CHIPS_SHOWN), more: all.slice(CHIPS_SHOWN) }] : [];
+  return ENTITY_TYPES.flatMap((type) => {
+    const list = links[TYPE_INFO[type].list];
+    const all = weight ? [...list].sort((a, b) => (weight.get(b.id) ?? 0) - (weight.get(a.id) ?? 0)) : list;
+    return all.length ? [{ label: TYPE_INFO[type].short, shown: all.slice(0, CHIPS_SHOWN), more: all.slice(CHIPS_SHOWN) }] : [];
   });
 }
 
@@ -303,8 +299,8 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
     ...e,
     typeLabel: TYPE_LABELS[e.type],
     turnCount: e.notes.reduce((n, x) => n + x.turns, 0),
-    listedLabel: e.type === "tag" ? "标签中列出" : "笔记信息中列出",
-    listedWhy: e.type === "tag" ? `这篇笔记的标签中有「${e.label}」。` : `这篇笔记的信息栏（作者、嘉宾或涉及的${e.type === "person" ? "人物" : e.type === "company" ? "公司" : "产品"}）列出了${e.label}，正文没有直接提到。`,
+    listedLabel: TYPE_INFO[e.type].listedIn,
+    listedWhy: e.type === "tag" ? `这篇笔记的标签中有「${e.label}」。` : `这篇笔记的信息栏（作者、嘉宾或涉及的${TYPE_INFO[e.type].short}）列出了${e.label}，正文没有直接提到。`,
     aliasHint: e.label !== e.name ? e.name : (e.shownAliases.find((a) => /\p{Script=Han}/u.test(a)) ?? null),
     description: `${e.label}${e.label !== e.name ? `（${e.name}）` : ""}${e.role ? `，${e.role}` : ""}：${e.notes.length} 篇笔记提及${e.notes.length ? `，最近一篇：${e.notes[0]!.title}` : ""}`,
     crumbs: [{ url: `/${TYPE_PATHS[e.type]}/`, label: TYPE_LABELS[e.type] }],
@@ -314,7 +310,7 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
     api: entityDetail(e),
   }));
   const drawing = siteGraph(index.entities);
-  const directories: Directory[] = (["person", "company", "product", "tag"] as const).map((type) => ({
+  const directories: Directory[] = ENTITY_TYPES.map((type) => ({
     type,
     label: TYPE_LABELS[type],
     filterHint: "",
@@ -366,7 +362,7 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
     },
     nav: [
       { url: "/timeline/", label: "时间线", sections: ["timeline", "notes"] },
-      ...directories.map((d) => ({ url: d.url, label: NAV_LABELS[d.type], sections: [TYPE_PATHS[d.type]] })),
+      ...directories.map((d) => ({ url: d.url, label: TYPE_INFO[d.type].short, sections: [TYPE_PATHS[d.type]] })),
     ],
     notes,
     entities,

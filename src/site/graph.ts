@@ -7,11 +7,14 @@
  */
 import { forceCenter, forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type SimulationLinkDatum, type SimulationNodeDatum } from "d3-force";
 import type { Entity } from "../entities/index.ts";
-import type { EntityType } from "../entities/registry.ts";
+import { ENTITY_TYPES, type EntityType, TYPE_INFO } from "../entities/registry.ts";
 
 export interface GraphNode { id: string; label: string; url: string; type: EntityType; x: number; y: number; r: number; notes: number; anchor: "start" | "middle" | "end"; lx: number; ly: number; center: boolean }
 export interface GraphEdge { x1: number; y1: number; x2: number; y2: number; width: number; count: number; between: string }
-export interface Graph { width: number; height: number; nodes: GraphNode[]; edges: GraphEdge[]; summary: string }
+export interface Graph { width: number; height: number; nodes: GraphNode[]; edges: GraphEdge[]; summary: string; legend: Array<{ type: EntityType; label: string }> }
+
+/** The key to the node colours: the types the graph shows, in the table's order. */
+const legendOf = (nodes: GraphNode[]) => ENTITY_TYPES.filter((t) => nodes.some((n) => n.type === t)).map((type) => ({ type, label: TYPE_INFO[type].short }));
 
 /** Labels wider than this many Han characters are cut (an SVG label does not wrap); a Latin letter is about half one. */
 const LABEL_MAX = 6;
@@ -62,7 +65,7 @@ export function egoGraph(entity: Entity, byId: Map<string, Entity>): Graph | nul
     edges.push({ x1: na.x, y1: na.y, x2: nb.x, y2: nb.y, width: 0.8, count: link.count, between: `${a.label}—${b.label}` });
   }
   const summary = `${entity.label}最常与${partners.map((p) => `${p.label}（${p.count} 篇）`).join("、")}一同出现。`;
-  return { width, height, nodes, edges, summary };
+  return { width, height, nodes, edges, summary, legend: legendOf(nodes) };
 }
 
 interface SimNode extends SimulationNodeDatum { id: string; r: number }
@@ -123,5 +126,5 @@ export function siteGraph(entities: Entity[], limit = 36): Graph | null {
     return { x1: a.x, y1: a.y, x2: b.x, y2: b.y, width: round(0.6 + 2.4 * (l.count / maxCount)), count: l.count, between: `${byId.get(l.a)!.label}—${byId.get(l.b)!.label}` };
   }).sort((x, y) => x.width - y.width);
   const summary = `被最多笔记提及的 ${nodes.length} 个人物、公司与产品，以及它们之间 ${edges.length} 条共同出现的关系。`;
-  return { width, height, nodes, edges, summary };
+  return { width, height, nodes, edges, summary, legend: legendOf(nodes) };
 }
