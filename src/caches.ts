@@ -17,6 +17,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { walk } from "./files.ts";
 import { fileURLToPath } from "node:url";
 import { type EntityIndex, type NoteLinks, type Entity, MatchMemo } from "./entities/index.ts";
 import type { ParsedSource } from "./ingest/index.ts";
@@ -223,20 +224,15 @@ const toPosix = (p: string) => p.split(sep).join("/");
 export function fingerprintSources(seedsDir: string): { hash: string; files: number; bytes: number } {
   const h = sha256();
   let files = 0, bytes = 0;
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = join(d, e.name);
-      const rel = toPosix(relative(seedsDir, p));
-      const st = lstatSync(p);
-      if (st.isDirectory()) { walk(p); continue; }
-      files++;
-      h.update(rel).update("\0");
-      if (st.isSymbolicLink()) h.update("link\0").update(readlinkSync(p));
-      else if (!st.isFile()) h.update(`special\0${st.mode}`);
-      else { const b = readFileSync(p); bytes += b.length; h.update(`${b.length}\0`).update(b); }
-      h.update("\n");
-    }
-  };
-  if (existsSync(seedsDir)) walk(seedsDir);
+  for (const { path: p } of walk(seedsDir, { sorted: true })) {
+    const rel = toPosix(relative(seedsDir, p));
+    const st = lstatSync(p);
+    files++;
+    h.update(rel).update("\0");
+    if (st.isSymbolicLink()) h.update("link\0").update(readlinkSync(p));
+    else if (!st.isFile()) h.update(`special\0${st.mode}`);
+    else { const b = readFileSync(p); bytes += b.length; h.update(`${b.length}\0`).update(b); }
+    h.update("\n");
+  }
   return { hash: h.digest("hex"), files, bytes };
 }

@@ -16,7 +16,8 @@
  */
 import { watch as watchFs, existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { walk } from "./files.ts";
 import Eleventy from "@11ty/eleventy";
 import { fingerprintSources, keepParsesInMemory } from "./caches.ts";
 import { indexSite } from "./search/pagefind.ts";
@@ -32,15 +33,11 @@ const REASONS = { new: "new", code: "templates or code changed", data: "data cha
 
 function folderStats(dir: string, only?: (name: string) => boolean): { files: number; bytes: number } {
   let files = 0, bytes = 0;
-  const walk = (d: string, top: boolean) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (top && only && !only(e.name)) continue;
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p, false);
-      else { files++; bytes += statSync(p).size; }
-    }
-  };
-  if (existsSync(dir)) walk(dir, true);
+  for (const f of walk(dir)) {
+    if (only && !only(relative(dir, f.path).split(sep)[0]!)) continue;
+    files++;
+    bytes += statSync(f.path).size;
+  }
   return { files, bytes };
 }
 

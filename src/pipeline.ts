@@ -9,8 +9,9 @@
  *   6. report every input with its status and messages.
  * Rendering (Eleventy + Nunjucks) and search (Pagefind) consume the result.
  */
-import { accessSync, constants, lstatSync, mkdirSync, readdirSync, readFileSync, existsSync } from "node:fs";
-import { dirname, extname, join, relative, resolve, sep } from "node:path";
+import { accessSync, constants, lstatSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, extname, relative, resolve, sep } from "node:path";
+import { walk } from "./files.ts";
 import { cachedLink, cachedParse, linkKey, linkMemo, parserVersion, validNote, pruneParseMemory, sourceKey } from "./caches.ts";
 import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
@@ -79,17 +80,9 @@ export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
  * an editor's or a tool's, never notes: they are not walked, only named in `ignored`.
  */
 function listFiles(dir: string): { files: string[]; ignored: string[] } {
-  const files: string[] = [];
   const ignored: string[] = [];
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = join(d, entry.name);
-      if (entry.isDirectory() && /^\.(?!\.)/.test(entry.name)) ignored.push(`${toPosix(relative(dir, p))}/`);
-      else if (entry.isDirectory()) walk(p);
-      else files.push(p);
-    }
-  };
-  if (existsSync(dir)) walk(dir);
+  const enter = (_: string, entry: { name: string }) => !/^\.(?!\.)/.test(entry.name);
+  const files = [...walk(dir, { sorted: true, enter, onSkip: (p: string) => ignored.push(`${toPosix(relative(dir, p))}/`) })].map((f) => f.path);
   return { files, ignored };
 }
 

@@ -7,8 +7,9 @@
  * output and makes the plan; `finishRender` records the new manifest and says
  * which files to keep from the previous output and which are stale.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { walk } from "../files.ts";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { runPipeline, type PipelineResult } from "../pipeline.ts";
@@ -122,17 +123,10 @@ export function inBatch(identity: string, paginated: boolean): boolean {
 
 /** Templates or includes that read what the tracker cannot see: planning is off while one does. */
 function untrackableTemplates(root: string): string | null {
-  const walk = (d: string): string | null => {
-    if (!existsSync(d)) return null;
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) { const r = walk(p); if (r) return r; continue; }
-      if (!/\.(njk|html|md|liquid)$/.test(e.name)) continue;
-      if (/\bcollections\b|\bpagination\s*\./.test(readFileSync(p, "utf8"))) return p;
-    }
-    return null;
-  };
-  return walk(join(root, "templates"));
+  for (const { path } of walk(join(root, "templates"))) {
+    if (/\.(njk|html|md|liquid)$/.test(path) && /\bcollections\b|\bpagination\s*\./.test(readFileSync(path, "utf8"))) return path;
+  }
+  return null;
 }
 
 /** Called at `eleventy.before`: the plan for the build that writes into `outDir`. */

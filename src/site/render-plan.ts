@@ -20,8 +20,9 @@
  * so the next one renders everything.
  */
 import { createHash } from "node:crypto";
-import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { writeReplacing } from "../files.ts";
 
 export const RESOURCE = Symbol.for("kb.resource");
 const SEP = "\u0001";
@@ -284,9 +285,7 @@ export function saveManifest(cacheRoot: string, outDir: string, m: Manifest): vo
   const path = manifestPath(cacheRoot, outDir);
   mkdirSync(dirname(path), { recursive: true });
   m.ino = statSync(outDir).ino;
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(m));
-  renameSync(tmp, path);
+  writeReplacing(path, JSON.stringify(m));
 }
 
 export function dropManifest(cacheRoot: string, outDir: string): void {
@@ -391,40 +390,8 @@ export class RenderPlan {
   }
 }
 
-/** Hard-link (or copy, across devices) `files` from `from` into `to`, skipping files `to` already has. */
-export function carryOver(from: string, to: string, files: string[]): number {
-  let n = 0;
-  const made = new Set<string>();
-  for (const f of files) {
-    const src = join(from, f);
-    const dst = join(to, f);
-    const dir = dirname(dst);
-    if (!made.has(dir)) { mkdirSync(dir, { recursive: true }); made.add(dir); }
-    if (existsSync(dst)) continue;
-    try {
-      linkSync(src, dst);
-    } catch {
-      writeFileSync(dst, readFileSync(src));
-    }
-    n++;
-  }
-  return n;
-}
-
-/** Hard-link a whole folder tree (the search index) from `from` into `to`. */
-export function carryOverTree(from: string, to: string): number {
-  if (!existsSync(from)) return 0;
-  const files: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else files.push(relative(from, p));
-    }
-  };
-  walk(from);
-  return carryOver(from, to, files);
-}
+// The search step still imports these from here.
+export { carryOver, carryOverTree } from "../files.ts";
 
 /** Delete output files (relative to `dir`) and the folders they leave empty. */
 export function removeOutputs(dir: string, files: string[]): number {
