@@ -66,9 +66,24 @@ export const NOTE_KIND_LABELS: Record<NoteKind, string> = {
   transcript: "转写稿",
 };
 
+/**
+ * Ids are typed, not bare strings: each kind of identifier has a branded type and one
+ * constructor that checks its invariant, so a note id can never be passed where a
+ * source path or a URL is expected.
+ */
+/** Path of a source file relative to the project (`seeds/003_x.txt`): `/`-separated, never absolute, never `..`. */
+export const SourcePath = z.string().min(1).refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "a relative, /-separated path inside the project").brand<"SourcePath">();
+export type SourcePath = z.infer<typeof SourcePath>;
+/** A note's stable slug, unique across the site. */
+export const NoteId = z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N}-]*$/u, "ids are slugs").brand<"NoteId">();
+export type NoteId = z.infer<typeof NoteId>;
+
+export const sourcePath = (p: string): SourcePath => SourcePath.parse(p);
+export const noteId = (slug: string): NoteId => NoteId.parse(slug);
+
 export const NoteSource = z.object({
   /** Path of the source file relative to the project (e.g. `seeds/003_x.txt`), `/`-separated. */
-  file: z.string().min(1),
+  file: SourcePath,
   /** The original (video, article) when the source states one. */
   url: HttpUrl.nullable(),
   /** Article number inside a multi-article source (digests), else null. */
@@ -138,7 +153,7 @@ export type NoteDraft = z.infer<typeof NoteDraft>;
 
 export const Note = NoteDraft.extend({
   /** Stable slug, unique across the site. */
-  id: z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N}-]*$/u, "ids are slugs"),
+  id: NoteId,
   /** Site-relative URL of the note page, `/notes/<id>/`. */
   url: z.string().startsWith("/notes/"),
 });

@@ -5,14 +5,22 @@
  */
 import { proseText } from "../ingest/markup.ts";
 import { isPlaceholderSpeaker, labelShape } from "../ingest/speakers.ts";
-import type { Note, NoteKind } from "../note.ts";
+import type { Note, NoteId, NoteKind } from "../note.ts";
 import { byDateDesc, shortHash, simplifiedTable, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
 import { toSimplified } from "../search/query.js";
 import { type AliasSpec, Matcher } from "./detect.ts";
 import { ENTITY_TYPES, type EntityType, foldName, type Registry, TYPE_INFO } from "./registry.ts";
 
 /** `name` is the canonical name (the API's, the search facets'); `label` what readers see first (黄仁勋 for Jensen Huang). */
-export interface EntityRef { id: string; type: EntityType; name: string; label: string; url: string }
+/** An entity's id, `type/slug` (`person/jensen-huang`): its page and its JSON file are named by it. */
+export type EntityId = `${EntityType}/${string}` & { readonly __brand: "EntityId" };
+/** The id of the entity of `type` whose (unique per type) slug is `slug`. */
+export function entityId(type: EntityType, slug: string): EntityId {
+  if (!slug || slug.includes("/")) throw new Error(`not an entity slug: ${JSON.stringify(slug)}`);
+  return `${type}/${slug}` as EntityId;
+}
+
+export interface EntityRef { id: EntityId; type: EntityType; name: string; label: string; url: string }
 /** A name shown as plain text because it names no entity (placeholder speakers, unknown authors). */
 export interface NameOnly { id: null; name: string; label: string }
 
@@ -30,7 +38,7 @@ export interface Excerpt {
 }
 
 export interface EntityNote {
-  id: string;
+  id: NoteId;
   title: string;
   url: string;
   date: string | null;
@@ -66,7 +74,7 @@ export interface NoteLinks {
   tags: EntityRef[];
   speakers: Array<EntityRef | NameOnly>;
   authors: Array<EntityRef | NameOnly>;
-  related: Array<{ id: string; title: string; url: string; date: string | null; shared: number }>;
+  related: Array<{ id: NoteId; title: string; url: string; date: string | null; shared: number }>;
 }
 
 export interface EntityIndex {
@@ -524,7 +532,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     const slug = slugs[d.type].claim(slugify(d.name));
     const label = labelOf(d);
     entities.set(d.key, {
-      id: `${d.type}/${slug}`,
+      id: entityId(d.type, slug),
       type: d.type,
       name: d.name,
       label,
@@ -593,7 +601,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   for (const e of list) {
     // e.notes is newest first already: notes were visited in that order.
     const a = eslot.get(e)!;
-    const row: Array<[string, number]> = [];
+    const row: Array<[EntityId, number]> = [];
     for (let b = 0; b < E; b++) { const c = coCount[a * E + b]!; if (c > 0) row.push([ents[b]!.id, c]); }
     // Ranked by how strongly they go together, not by raw count (Apple, named everywhere, is not
     // Jensen Huang's first companion; NVIDIA is): first what the registry's roles say, then the
@@ -601,11 +609,11 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     // notes (one, when none is) — unlike PMI it does not put a name seen once first — then the
     // passages that name both.
     const minCount = row.some(([, c]) => c >= 2) ? 2 : 1;
-    const dice = (id: string, c: number) => Math.round((2 * c * 1000) / (e.notes.length + byId.get(id)!.notes.length)) / 1000;
-    const passages = (id: string) => coPassages[a * E + eslot.get(byId.get(id)!)!]!;
+    const dice = (id: EntityId, c: number) => Math.round((2 * c * 1000) / (e.notes.length + byId.get(id)!.notes.length)) / 1000;
+    const passages = (id: EntityId) => coPassages[a * E + eslot.get(byId.get(id)!)!]!;
     // The registry says so: a role that names the other (黄仁勋: 英伟达创始人兼 CEO) comes first.
     const named = (x: Entity, y: Entity) => x.role !== null && (x.role.includes(y.label) || x.role.includes(y.name));
-    const roleLink = (id: string) => Number(named(e, byId.get(id)!) || named(byId.get(id)!, e));
+    const roleLink = (id: EntityId) => Number(named(e, byId.get(id)!) || named(byId.get(id)!, e));
     e.related = row.filter(([, c]) => c >= minCount)
       .map(([id, c]) => [id, c, dice(id, c), passages(id), roleLink(id)] as const)
       .sort((x, y) => y[4] - x[4] || y[2] - x[2] || y[3] - x[3] || y[1] - x[1] || (x[0] < y[0] ? -1 : 1))

@@ -3,7 +3,7 @@
  * hands it to the module for that shape; every path ends in notes or a reported error.
  */
 import { basename, extname } from "node:path";
-import type { BuildMessage, NoteDraft, NoteKind, Reference, Section } from "../note.ts";
+import { type BuildMessage, type NoteDraft, type NoteKind, type Reference, type Section, sourcePath } from "../note.ts";
 import { countWords, decodeSource, escapeMarkdown, normalizeDate, SlugRegistry, stripInline, stripMarkdown, truncate } from "../text.ts";
 import { parseBody } from "./body.ts";
 import { isDigest, parseDigest } from "./digest.ts";
@@ -106,7 +106,7 @@ function draftFrom(file: string, line: number, meta: Metadata, sections: Section
     title: truncate(stripInline(title), TITLE_MAX) || basename(file),
     date: meta.date,
     kind,
-    source: { file, url: meta.url, entry: null, line },
+    source: { file: sourcePath(file), url: meta.url, entry: null, line },
     authors: meta.authors,
     speakers,
     people: meta.people,

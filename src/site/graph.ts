@@ -6,7 +6,7 @@
  * lists the same links.
  */
 import { forceCenter, forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type SimulationLinkDatum, type SimulationNodeDatum } from "d3-force";
-import type { Entity } from "../entities/index.ts";
+import type { Entity, EntityId } from "../entities/index.ts";
 import { ENTITY_TYPES, type EntityType, TYPE_INFO } from "../entities/registry.ts";
 
 export interface GraphNode { id: string; label: string; url: string; type: EntityType; x: number; y: number; r: number; notes: number; anchor: "start" | "middle" | "end"; lx: number; ly: number; center: boolean }
@@ -68,7 +68,7 @@ export function egoGraph(entity: Entity, byId: Map<string, Entity>): Graph | nul
   return { width, height, nodes, edges, summary, legend: legendOf(nodes) };
 }
 
-interface SimNode extends SimulationNodeDatum { id: string; r: number }
+interface SimNode extends SimulationNodeDatum { id: EntityId; r: number }
 
 /** A deterministic random source for the layout (d3's jiggle), so a build is reproducible. */
 function lcg(seed = 1): () => number {
@@ -89,7 +89,7 @@ export function siteGraph(entities: Entity[], limit = 36): Graph | null {
   const byId = new Map(top.map((e) => [e.id, e]));
   const maxNotes = Math.max(...top.map((e) => e.notes.length));
   const seen = new Set<string>();
-  const links: Array<SimulationLinkDatum<SimNode> & { count: number; a: string; b: string }> = [];
+  const links: Array<SimulationLinkDatum<SimNode> & { count: number; a: EntityId; b: EntityId }> = [];
   for (const e of top) for (const r of e.related) {
     if (!ids.has(r.id)) continue;
     const key = e.id < r.id ? `${e.id} ${r.id}` : `${r.id} ${e.id}`;

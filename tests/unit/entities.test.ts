@@ -180,7 +180,7 @@ describe("the entity index on the seeds", () => {
 
   it("relates notes by the people and companies they share, not by a long transcript naming everything", () => {
     const seeds = runPipeline({ seedsDir: join(ROOT, "seeds"), rootDir: ROOT, cacheDir: null });
-    const related = (prefix: string) => seeds.index.links.get(seeds.notes.find((n) => n.id.startsWith(prefix))!.id)!.related.map((r) => r.id);
+    const related = (prefix: string): string[] => seeds.index.links.get(seeds.notes.find((n) => n.id.startsWith(prefix))!.id)!.related.map((r) => r.id);
     // 000 (Altman and Nadella on BG2) and 001-1 (Stratechery's Altman interview: Microsoft, AWS) are
     // the two Altman/Microsoft pieces; 002 shares Excel and GPT-4 with 000 among a hundred other names.
     assert.equal(related("000")[0], "001-c528050de41fc0be-1", related("000").join(" "));
@@ -220,7 +220,7 @@ describe("precision and recall against the reviewed gold standard", () => {
   const gold = JSON.parse(readFileSync(join(ROOT, "tests/fixtures/entities/gold.json"), "utf8")) as { entities: Record<string, string[]> };
   let tp = 0, fp = 0, fn = 0;
   for (const [name, expected] of Object.entries(gold.entities)) {
-    const got = (entity(name)?.notes ?? []).map((n) => n.id);
+    const got: string[] = (entity(name)?.notes ?? []).map((n) => n.id);
     for (const id of got) expected.includes(id) ? tp++ : fp++;
     for (const id of expected) if (!got.includes(id)) fn++;
   }
