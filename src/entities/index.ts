@@ -546,7 +546,6 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       related: [],
     });
   }
-  const entityKey = new Map([...entities].map(([k, e]) => [e, k]));
   const ref = (e: Entity): EntityRef => ({ id: e.id, type: e.type, name: e.name, label: e.label, url: e.url });
 
   const links = new Map<string, NoteLinks>();
@@ -619,25 +618,50 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       .sort((x, y) => y[4] - x[4] || y[2] - x[2] || y[3] - x[3] || y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
       .slice(0, 8).map(([id, count]) => ({ ...ref(byId.get(id)!), count }));
   }
-  // Related notes: the cosine of two notes' entity vectors. An entity weighs more the
-  // rarer it is (1 / log2(1 + notes naming it); named in over 500 notes, it says nothing),
-  // by its type (people and companies over products and tags: two notes that both quote
-  // Altman are related, two that both name Excel are not), and by its place in the note
-  // (declared, speaking or named often over named once). Dividing by both notes' norms
-  // keeps a long transcript that names a hundred entities from being every note's
-  // neighbour. A note is compared through its RELATED_BY heaviest entities only (the work
-  // is the sum of the squared sizes of the entities used). Scores accumulate in a typed
-  // array and the top 5 are kept by insertion (ties: the earlier source first), with no
-  // allocation per candidate.
+  // Related notes (relatedNotes below), kept as the same objects for `npm start` where unchanged.
+  const relatedOf = relatedNotes(notes, list, (id) => [...perNote.get(id)!].map(([k, h]) => [entities.get(k)!, h] as [Entity, Place]));
+  for (const note of notes) {
+    const made = links.get(note.id)!;
+    made.related = relatedOf.get(note.id)!;
+    const noteKey = options.keys?.get(note.id);
+    if (memo && noteKey !== undefined) links.set(note.id, memo.noteLinks(noteKey, made));
+  }
+  return { entities: list, byId, links, matcherHash };
+}
+
+/** How an entity figures in one note. */
+export interface Place { count: number; declared: boolean; spoke: boolean }
+
+/**
+ * Related notes: the cosine of two notes' entity vectors. An entity weighs more the
+ * rarer it is (1 / log2(1 + notes naming it); named in over 500 notes, it says nothing),
+ * by its type (people and companies over products and tags: two notes that both quote
+ * Altman are related, two that both name Excel are not), and by its place in the note
+ * (declared, speaking or named often over named once). Dividing by both notes' norms
+ * keeps a long transcript that names a hundred entities from being every note's
+ * neighbour. A note is compared through its RELATED_BY heaviest entities only (the work
+ * is the sum of the squared sizes of the entities used). Scores accumulate in a typed
+ * array and the top 5 are kept by insertion (ties: the earlier source first), with no
+ * allocation per candidate.
+ */
+export function relatedNotes(notes: Note[], entities: Entity[], placesOf: (id: NoteId) => Array<[Entity, Place]>): Map<NoteId, NoteLinks["related"]> {
   const rarity = new Map<Entity, number>();
-  for (const e of list) if (e.notes.length <= 500 && e.notes.length >= 2) rarity.set(e, TYPE_INFO[e.type].relatedWeight / Math.log2(1 + e.notes.length));
+  for (const e of entities) if (e.notes.length <= 500 && e.notes.length >= 2) rarity.set(e, TYPE_INFO[e.type].relatedWeight / Math.log2(1 + e.notes.length));
   const slot = new Map(notes.map((n, i) => [n.id, i]));
-  const placeOf = (h: Hit) => (h.declared || h.spoke ? 2 : 1) * (1 + Math.log2(1 + Math.min(h.count, 64)) / 3);
+  const placeOf = (h: Place) => (h.declared || h.spoke ? 2 : 1) * (1 + Math.log2(1 + Math.min(h.count, 64)) / 3);
+  const places = new Map(notes.map((n) => [n.id, placesOf(n.id)]));
+  const placeIn = new Map<Entity, Map<NoteId, Place>>();
+  for (const [id, list] of places) for (const [e, h] of list) {
+    let m = placeIn.get(e);
+    if (!m) placeIn.set(e, (m = new Map()));
+    m.set(id, h);
+  }
   const memberSlots = new Map<Entity, Int32Array>();
   const memberWeights = new Map<Entity, Float64Array>();
   for (const e of rarity.keys()) {
-    memberSlots.set(e, Int32Array.from(e.notes, (n) => slot.get(n.id)!));
-    memberWeights.set(e, Float64Array.from(e.notes, (n) => rarity.get(e)! * placeOf(perNote.get(n.id)!.get(entityKey.get(e)!)!)));
+    const members = e.notes.filter((n) => slot.has(n.id));
+    memberSlots.set(e, Int32Array.from(members, (n) => slot.get(n.id)!));
+    memberWeights.set(e, Float64Array.from(members, (n) => rarity.get(e)! * placeOf(placeIn.get(e)?.get(n.id) ?? { count: 0, declared: false, spoke: false })));
   }
   const norm = new Float64Array(notes.length);
   for (const [e, slots] of memberSlots) {
@@ -649,12 +673,12 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   const touched = new Int32Array(notes.length);
   const topSlot = new Int32Array(RELATED_NOTES);
   const topScore = new Float64Array(RELATED_NOTES);
+  const out = new Map<NoteId, NoteLinks["related"]>();
   for (const note of notes) {
     const self = slot.get(note.id)!;
     let nt = 0;
     const mine: Array<[Entity, number]> = [];
-    for (const [key, hit] of perNote.get(note.id)!) {
-      const e = entities.get(key)!;
+    for (const [e, hit] of places.get(note.id)!) {
       const r = rarity.get(e);
       if (r !== undefined) mine.push([e, r * placeOf(hit)]);
     }
@@ -688,10 +712,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       const n = notes[topSlot[i]!]!;
       related.push({ id: n.id, title: n.title, url: n.url, date: n.date, shared: Math.round(topScore[i]! * 100) / 100 });
     }
-    const made = links.get(note.id)!;
-    made.related = related;
-    const noteKey = options.keys?.get(note.id);
-    if (memo && noteKey !== undefined) links.set(note.id, memo.noteLinks(noteKey, made));
+    out.set(note.id, related);
   }
-  return { entities: list, byId, links, matcherHash };
+  return out;
 }
