@@ -58,6 +58,21 @@ export function vocabulary(index: EntityIndex): string[] {
   return [...words].sort();
 }
 
+interface QuestionWords { han: string[]; trailing: string[]; latin: string[] }
+interface SynonymTable { groups: string[][] }
+
+/** The reviewed data the query side uses (src/search/*.json), as kb-search.json ships it. */
+export function queryData(): { optional: string[]; trailing: string[]; synonyms: string[][] } {
+  const read = <T>(f: string) => JSON.parse(readFileSync(new URL(`./${f}`, import.meta.url), "utf8")) as T;
+  const q = read<QuestionWords>("question-words.json");
+  return { optional: [...q.han, ...q.latin], trailing: q.trailing, synonyms: read<SynonymTable>("synonyms.json").groups };
+}
+
+/** Entities the 「没有找到」 suggestions can offer: [name, url, ...aliases]. */
+export function suggestionEntities(index: EntityIndex): Array<[string, string, ...string[]]> {
+  return index.entities.filter((e) => e.notes.length > 0).map((e) => [e.label, e.url, ...new Set([e.name, ...e.aliases])] as [string, string, ...string[]]);
+}
+
 export function bundleDir(shard: number): string {
   return shard === 0 ? "pagefind" : `pagefind-${shard}`;
 }
@@ -206,6 +221,8 @@ export async function indexSite(siteDir: string, source?: { notes: PublishedNote
   writeReplacing(join(siteDir, "pagefind", "kb-search.json"), JSON.stringify({
     shards: plan.filter((sh) => sh.dir !== "pagefind").map((sh) => `${sh.dir}/`),
     vocabulary: vocabulary(index),
+    ...queryData(),
+    entities: suggestionEntities(index),
     t2s,
   }));
   const next: ShardState = { version: STATE_VERSION, code: searchCodeKey(), shards: plan.map((sh) => ({ dir: sh.dir, notes: sh.notes.map((n) => [n.url, keys.get(n.url)!]) })) };

@@ -72,13 +72,22 @@ export function indexText(text, table = null) {
     const start = /** @type {number} */ (m.index);
     const between = src.slice(last, start);
     if (prevRunEnd >= 0 && between.length > 0 && between.trim() === "") out += ` ${RUN_BREAK} `;
-    else out += between.length ? ` ${between} ` : " ";
+    else out += between.length ? ` ${spacePunctuation(between)} ` : " ";
     out += bigrams(m[0]).join(" ");
     last = start + m[0].length;
     prevRunEnd = last;
   }
-  out += src.length > last ? ` ${src.slice(last)}` : "";
+  out += src.length > last ? ` ${spacePunctuation(src.slice(last))}` : "";
   return out.replace(/[ \t]+/g, " ").trim();
+}
+
+/**
+ * Fullwidth punctuation (、，：「」…) stands apart, so an excerpt's highlight covers
+ * `NVIDIA`, not `：NVIDIA、Dojo` (excerpts rebuild it without spaces).
+ * @param {string} s
+ */
+function spacePunctuation(s) {
+  return s.replace(/[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019]/g, " $& ");
 }
 
 /** @type {Intl.Segmenter | null} */
@@ -98,7 +107,7 @@ export function foldWidth(s) {
  * @param {Set<string> | null} [vocabulary]
  * @returns {string[]}
  */
-export function chunkQueryRun(run, vocabulary = null) {
+export function chunkQueryRun(run, vocabulary = null, dropStops = true) {
   if (vocabulary && vocabulary.size) {
     const chars = Array.from(run);
     /** @type {string[]} */
@@ -110,30 +119,31 @@ export function chunkQueryRun(run, vocabulary = null) {
         if (vocabulary.has(chars.slice(i, i + len).join(""))) { hit = len; break; }
       }
       if (hit) {
-        if (rest) out.push(...segmentRun(rest));
+        if (rest) out.push(...segmentRun(rest, dropStops));
         rest = "";
         out.push(chars.slice(i, i + hit).join(""));
         i += hit;
       } else rest += chars[i++];
     }
-    if (rest) out.push(...segmentRun(rest));
+    if (rest) out.push(...segmentRun(rest, dropStops));
     return out;
   }
-  return segmentRun(run);
+  return segmentRun(run, dropStops);
 }
 
 /**
  * @param {string} run
+ * @param {boolean} [dropStops]  drop a lone function character (the index side's old rule)
  * @returns {string[]}
  */
-function segmentRun(run) {
+function segmentRun(run, dropStops = true) {
   segmenter ??= new Intl.Segmenter("zh", { granularity: "word" });
   /** @type {string[]} */
   const chunks = [];
   let singles = "";
   const flushSingles = () => {
     if (!singles) return;
-    if (Array.from(singles).length === 1 && STOP_CHARS.has(singles)) singles = "";
+    if (Array.from(singles).length === 1 && STOP_CHARS.has(singles) && dropStops) singles = "";
     else chunks.push(singles);
     singles = "";
   };
@@ -178,6 +188,218 @@ export function queryTerms(query, table = null, vocabulary = null) {
 }
 
 /**
+ * @typedef {{ text: string, terms: string[] }} Alternative  one spelling of a word and the index terms it needs (all of them)
+ * @typedef {{ text: string, optional: boolean, alts: Alternative[] }} QueryWord  a word of the query and its spellings
+ * @typedef {{ optional?: Iterable<string>, trailing?: Iterable<string>, synonyms?: string[][], vocabulary?: Iterable<string> }} QueryData  what kb-search.json ships
+ * @typedef {{ optional: Set<string>, trailing: Set<string>, synonyms: Map<string, string[]>, vocabulary: Set<string>, table: Record<string, string> | null }} QueryContext
+ */
+
+/**
+ * Prepare the data the query side needs: the optional (question/function) words, the
+ * synonym groups by each spelling, and the words matched whole before the segmenter
+ * (entity names, optional words, the synonyms' Han spellings).
+ * @param {QueryData} data
+ * @param {Record<string, string> | null} [table]
+ * @returns {QueryContext}
+ */
+export function queryContext(data, table = null) {
+  const fold = (/** @type {string} */ s) => toSimplified(foldWidth(s), table).toLowerCase();
+  const optional = new Set([...(data.optional ?? [])].map(fold));
+  /** @type {Map<string, string[]>} */
+  const synonyms = new Map();
+  const vocabulary = new Set([...(data.vocabulary ?? [])].map(fold));
+  for (const group of data.synonyms ?? []) {
+    const spellings = group.map(fold);
+    for (const s of spellings) {
+      synonyms.set(s, [...new Set([...(synonyms.get(s) ?? []), ...spellings])]);
+      if (/^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,8}$/.test(s)) vocabulary.add(s);
+    }
+  }
+  const trailing = new Set([...(data.trailing ?? [])].map(fold));
+  for (const w of [...optional, ...trailing]) if (/^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,8}$/.test(w)) vocabulary.add(w);
+  return { optional, trailing, synonyms, vocabulary, table };
+}
+
+/**
+ * The index terms one spelling needs: a Han word's bigrams (never a single character
+ * unless the word is one), Latin words as they are (lower case).
+ * @param {string} spelling
+ * @returns {string[]}
+ */
+export function spellingTerms(spelling) {
+  /** @type {string[]} */
+  const out = [];
+  const src = spelling.toLowerCase();
+  let last = 0;
+  const other = (/** @type {string} */ s) => {
+    for (const w of s.split(/[^\p{L}\p{N}+#]+/u)) if (w) out.push(w);
+  };
+  for (const m of src.matchAll(HAN_RUN)) {
+    const start = /** @type {number} */ (m.index);
+    other(src.slice(last, start));
+    out.push(...bigrams(m[0]));
+    last = start + m[0].length;
+  }
+  other(src.slice(last));
+  return [...new Set(out)];
+}
+
+/**
+ * A reader's query → its words, each required or optional, each with its spellings
+ * (the word itself, then its synonyms and variants). A note matches when it matches
+ * one spelling of every required word; optional words (怎么, 区别, how, vs …) and
+ * single Han characters only rank. Latin words of a multi-word synonym (`open source`,
+ * `Claude Code`) are taken together.
+ * @param {string} query
+ * @param {QueryContext} ctx
+ * @returns {QueryWord[]}
+ */
+export function parseQuery(query, ctx) {
+  const src = toSimplified(foldWidth(query), ctx.table).toLowerCase();
+  /** @type {string[]} */
+  const words = [];
+  let last = 0;
+  const other = (/** @type {string} */ s) => {
+    const ws = s.split(/[^\p{L}\p{N}._+#@-]+/u).map((w) => w.replace(/^[._@-]+|[._-]+$/g, "")).filter(Boolean);
+    for (let i = 0; i < ws.length; i++) {
+      // Two or three Latin words that make one synonym spelling stay one word.
+      let joined = 0;
+      for (let n = 3; n >= 2 && !joined; n--) if (i + n <= ws.length && ctx.synonyms.has(ws.slice(i, i + n).join(" "))) joined = n;
+      if (joined) { words.push(ws.slice(i, i + joined).join(" ")); i += joined - 1; }
+      else words.push(/** @type {string} */ (ws[i]));
+    }
+  };
+  /** @type {Set<string>} */
+  const required = new Set();
+  const isOptional = (/** @type {string} */ w) => ctx.optional.has(w) || STOP_CHARS.has(w);
+  for (const m of src.matchAll(HAN_RUN)) {
+    const start = /** @type {number} */ (m.index);
+    other(src.slice(last, start));
+    const chunks = chunkQueryRun(m[0], ctx.vocabulary, false);
+    // A lone character the segmenter split off an unknown word (转|基因) belongs to its neighbour: 转基因.
+    for (let i = 0; i < chunks.length; i++) {
+      const c = /** @type {string} */ (chunks[i]);
+      if (Array.from(c).length !== 1 || isOptional(c) || ctx.trailing.has(c)) continue;
+      const next = chunks[i + 1], prev = chunks[i - 1];
+      if (next !== undefined && !isOptional(next) && !ctx.trailing.has(next)) { chunks.splice(i, 2, c + next); i--; }
+      else if (prev !== undefined && !isOptional(prev) && !ctx.trailing.has(prev)) { chunks.splice(i - 1, 2, prev + c); i -= 2; }
+    }
+    // 关系 is optional in …的关系, but part of a word in 关系模型: a trailing word directly followed by a content word joins it.
+    for (let i = 0; i + 1 < chunks.length; i++) {
+      const c = /** @type {string} */ (chunks[i]), next = /** @type {string} */ (chunks[i + 1]);
+      if (ctx.trailing.has(c) && !isOptional(next) && !ctx.trailing.has(next)) chunks.splice(i, 2, c + next);
+      else if (ctx.trailing.has(c) && chunks.slice(i + 1).some((n) => !isOptional(n) && !ctx.trailing.has(n))) required.add(c);
+    }
+    words.push(...chunks);
+    last = start + m[0].length;
+  }
+  other(src.slice(last));
+  /** @type {QueryWord[]} */
+  const out = [];
+  const seen = new Set();
+  for (const w of words) {
+    if (seen.has(w)) continue;
+    seen.add(w);
+    const single = Array.from(w).length === 1 && HAN.test(w);
+    const optional = !required.has(w) && (isOptional(w) || ctx.trailing.has(w) || single);
+    const spellings = [w, ...(ctx.synonyms.get(w) ?? []).filter((s) => s !== w)];
+    /** @type {Alternative[]} */
+    const alts = [];
+    const keys = new Set();
+    for (const s of spellings) {
+      const terms = spellingTerms(s);
+      const key = terms.join(" ");
+      if (!terms.length || keys.has(key)) continue;
+      keys.add(key);
+      alts.push({ text: s, terms });
+    }
+    out.push({ text: w, optional, alts });
+  }
+  return out;
+}
+
+/**
+ * Does a note's indexed text hold this term as Pagefind would match it? Han bigrams
+ * match exactly; a Latin term matches a word it begins (`agent` → `agents`), or a word
+ * that is the term less an English ending (Pagefind stems: `agents` → `agent`), never a
+ * much shorter word (Pagefind's fallback to a shorter prefix: `nvidai` → `n`).
+ * @param {string[]} tokens  the note's words, lower case
+ * @param {string} term
+ */
+export function holdsTerm(tokens, term) {
+  if (HAN.test(term)) return tokens.includes(term);
+  return tokens.some((t) => t.startsWith(term) || (t.length >= 3 && term.startsWith(t) && term.length - t.length <= 2 && /^(s|es|ed|ing|er|ly|d)$/.test(term.slice(t.length))));
+}
+
+/**
+ * The words of a text as the index holds them, for `holdsTerm`.
+ * @param {string} text
+ * @returns {string[]}
+ */
+export function indexTokens(text) {
+  return text.toLowerCase().split(/[^\p{L}\p{N}+#]+/u).filter(Boolean);
+}
+
+/**
+ * Edit distance with swapped neighbours as one edit (optimal string alignment),
+ * capped: enough to offer 「你要找的是不是 NVIDIA？」 for `Nvidai`.
+ * @param {string} a
+ * @param {string} b
+ * @param {number} [cap]
+ */
+export function editDistance(a, b, cap = 3) {
+  if (Math.abs(a.length - b.length) > cap) return cap + 1;
+  /** @type {number[]} */
+  let before = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      let v = Math.min(/** @type {number} */ (prev[j]) + 1, /** @type {number} */ (cur[j - 1]) + 1, /** @type {number} */ (prev[j - 1]) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, /** @type {number} */ (before[j - 2]) + 1);
+      cur.push(v);
+      if (v < best) best = v;
+    }
+    if (best > cap) return cap + 1;
+    before = prev;
+    prev = cur;
+  }
+  return /** @type {number} */ (prev[b.length]);
+}
+
+/**
+ * Entities whose names are closest to a word the site has no note for: a Latin word
+ * within one edit of a name or alias (`Nvidai` → NVIDIA), or a Han word sharing a
+ * bigram with one. Best first.
+ * @param {string} word
+ * @param {Array<[string, string, ...string[]]>} entities  [name, url, ...aliases]
+ * @param {Record<string, string> | null} [table]
+ * @returns {Array<{ name: string, url: string, distance: number }>}
+ */
+export function closestEntities(word, entities, table = null) {
+  const w = toSimplified(foldWidth(word), table).toLowerCase();
+  /** @type {Array<{ name: string, url: string, distance: number }>} */
+  const out = [];
+  const wb = HAN.test(w) ? new Set(bigrams(w)) : null;
+  for (const [name, url, ...aliases] of entities) {
+    let best = 9;
+    for (const n of [name, ...aliases]) {
+      const s = toSimplified(n, table).toLowerCase();
+      if (wb) {
+        if (!HAN.test(s)) continue;
+        const shared = bigrams(s).filter((b) => wb.has(b)).length;
+        if (shared) best = Math.min(best, 2 - Math.min(1, shared / Math.max(wb.size, 1)));
+      } else if (!HAN.test(s) && w.length >= 3) {
+        for (const part of [s, ...s.split(/\s+/)]) if (part.length >= 3) best = Math.min(best, editDistance(w, part, 1));
+      }
+    }
+    if (best <= 1.99) out.push({ name, url, distance: best });
+  }
+  return out.sort((a, b) => a.distance - b.distance || a.name.length - b.name.length).slice(0, 5);
+}
+
+/**
  * Pagefind's excerpt of bigram text → the original reading text with highlights.
  * Overlapping bigrams of one run are merged back (`英伟 伟达` → `英伟达`), `⁞` becomes
  * a space, a character is highlighted when any bigram holding it was.
@@ -192,7 +414,15 @@ export function readableExcerpt(excerpt) {
   for (const part of parts) {
     if (part === "<mark>") { marked = true; continue; }
     if (part === "</mark>") { marked = false; continue; }
-    for (const w of decodeEntities(part).split(/(\s+)/)) if (w) words.push({ word: w, mark: marked && !/^\s+$/.test(w) });
+    for (const w of decodeEntities(part).split(/(\s+)/)) {
+      if (!w) continue;
+      // Pagefind joins a heading or paragraph to the next with "." (`达标.`): after Han text that is a break, not a full stop.
+      const joined = /^(.*[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])\.$/u.exec(w);
+      if (joined) {
+        words.push({ word: /** @type {string} */ (joined[1]), mark: marked });
+        words.push({ word: RUN_BREAK, mark: false });
+      } else words.push({ word: w, mark: marked && !/^\s+$/.test(w) });
+    }
   }
   /** @type {Array<{ ch: string, mark: boolean }>} */
   const chars = [];
@@ -227,7 +457,9 @@ export function readableExcerpt(excerpt) {
   }
   /** @type {Array<{ text: string, mark: boolean }>} */
   const out = [];
-  for (const { ch, mark } of chars) {
+  for (const { ch, mark: marked } of chars) {
+    // Highlights cover words: punctuation and spaces inside a marked token stay plain.
+    const mark = marked && /[\p{L}\p{N}]/u.test(ch);
     const last = out[out.length - 1];
     if (last && last.mark === mark) last.text += ch;
     else out.push({ text: ch, mark });
@@ -249,4 +481,108 @@ function decodeEntities(s) {
 export function dateLabel(date) {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date ?? "");
   return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : "未注明日期";
+}
+
+/**
+ * @typedef {{ score: number, pos: number[] }} TermHit  Pagefind's score of a page for one term, and where in its text the term stands (none when only its metadata matched)
+ * @typedef {Map<string, TermHit> | null} TermHits  page id → hit for one term; null when the term matches nothing
+ * @typedef {{ ids: string[], scores: Map<string, number>, unmatched: string[] }} Combined
+ */
+
+/** A synonym or variant counts a little less than the word the reader typed. */
+const VARIANT_WEIGHT = 0.8;
+/** Optional words only rank. */
+const OPTIONAL_WEIGHT = 0.3;
+
+/**
+ * Do the terms stand one after another somewhere (term i at position p + i)?
+ * @param {number[][]} positions
+ */
+export function hasPhrase(positions) {
+  const sets = positions.map((p) => new Set(p));
+  return (positions[0] ?? []).some((p) => sets.every((set, i) => set.has(p + i)));
+}
+
+/**
+ * Combine the hits of each term into the honest answer: a page must hold every
+ * term of one spelling of every required word; a required word none of whose
+ * spellings match anything fails the query (and is reported as `unmatched`).
+ * Score: per word the best spelling's mean term score (variants × 0.8), summed over
+ * required words, plus optional words × 0.3, so pages about the query (Pagefind's
+ * scores weigh title, declared names, headings and term frequency against length)
+ * come first.
+ * @param {QueryWord[]} words
+ * @param {Map<string, TermHits>} hits  every term of every spelling
+ * @returns {Combined}
+ */
+export function combineMatches(words, hits) {
+  /** @type {string[]} */
+  const unmatched = [];
+  /** @type {Map<string, number> | null} */
+  let pages = null;
+  /** @type {Map<string, number>} */
+  const bonus = new Map();
+  const wordScores = (/** @type {QueryWord} */ w) => {
+    /** @type {Map<string, number>} */
+    const best = new Map();
+    w.alts.forEach((alt, i) => {
+      const lists = alt.terms.map((t) => hits.get(t) ?? null);
+      if (!lists.length || lists.some((l) => l === null || l.size === 0)) return;
+      const [first, ...rest] = /** @type {[Map<string, TermHit>, ...Array<Map<string, TermHit>>]} */ (lists);
+      const phrase = alt.terms.length > 1;
+      for (const [id, hit] of first) {
+        let sum = hit.score;
+        let ok = true;
+        /** @type {number[][]} */
+        const positions = [hit.pos];
+        for (const l of rest) {
+          const s = l.get(id);
+          if (s === undefined) { ok = false; break; }
+          sum += s.score;
+          positions.push(s.pos);
+        }
+        if (!ok) continue;
+        // A spelling's terms must stand together (转基因 is not 转基…基因, open source not open…source), unless a term matched only metadata.
+        if (phrase && positions.every((p) => p.length) && !hasPhrase(positions)) continue;
+        const v = (sum / lists.length) * (i === 0 ? 1 : VARIANT_WEIGHT);
+        if (v > (best.get(id) ?? -1)) best.set(id, v);
+      }
+    });
+    return best;
+  };
+  for (const w of words) {
+    const scores = wordScores(w);
+    if (w.optional) {
+      for (const [id, s] of scores) bonus.set(id, (bonus.get(id) ?? 0) + s * OPTIONAL_WEIGHT);
+      continue;
+    }
+    if (!scores.size) { unmatched.push(w.text); pages = new Map(); continue; }
+    if (pages === null) pages = scores;
+    else {
+      /** @type {Map<string, number>} */
+      const next = new Map();
+      for (const [id, s] of pages) {
+        const t = scores.get(id);
+        if (t !== undefined) next.set(id, s + t);
+      }
+      pages = next;
+    }
+  }
+  // Only optional words (a query of 怎么 or 的): they stand in for themselves.
+  if (pages === null) pages = words.length && !unmatched.length ? new Map(bonus) : new Map();
+  else for (const [id, s] of pages) pages.set(id, s + (bonus.get(id) ?? 0));
+  const ids = [...pages.keys()].sort((a, b) => /** @type {number} */ (pages?.get(b)) - /** @type {number} */ (pages?.get(a)) || (a < b ? -1 : 1));
+  return { ids, scores: pages, unmatched };
+}
+
+/**
+ * Does a result's own text (its indexed content and metadata) hold every required
+ * word of the query, in one of its spellings? Pagefind stems Latin terms and matches
+ * prefixes (`redis` → `redi` → `redirect`); this is the check against its text.
+ * @param {string} text  the result's content and metadata values
+ * @param {QueryWord[]} words
+ */
+export function holdsQuery(text, words) {
+  const tokens = indexTokens(text);
+  return words.every((w) => w.optional || w.alts.some((a) => a.terms.every((t) => holdsTerm(tokens, t))));
 }

@@ -9,7 +9,7 @@
  */
 import type { PublishedNote } from "../site/data.ts";
 import { stripMarkdown } from "../text.ts";
-import { indexText } from "./query.js";
+import { indexText, RUN_BREAK } from "./query.js";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
@@ -40,7 +40,7 @@ export function searchDocument(note: PublishedNote, names: NameLookup, table: Re
     ...tags.map((name) => filter(FILTER_NAMES.tag, name)),
     filter(FILTER_NAMES.kind, note.kindLabel),
     `<meta data-pagefind-sort="date[content]" content="${note.date ?? "0000-00-00"}">`,
-    `<h1 data-pagefind-weight="10">${t(note.title)}</h1>`,
+    `<h1 data-pagefind-weight="10">${t(note.title)} ${RUN_BREAK}</h1>`,
     // Other titles (Obsidian `aliases`) find the note as its title does.
     ...(note.aliases.length ? [`<p data-pagefind-weight="8">${t(note.aliases.join(" ⁞ "))}</p>`] : []),
   ];
@@ -49,13 +49,15 @@ export function searchDocument(note: PublishedNote, names: NameLookup, table: Re
   const nameMeta = (key: string, list: string[]) => (list.length ? [meta(key, indexText(list.join(" ⁞ "), table))] : []);
   const tagNames = note.links.tags.flatMap((r) => (r.label !== r.name ? [r.label, r.name] : [r.name]));
   parts.push(...nameMeta("declared", [...heavy, ...tagNames]), ...nameMeta("people", [...note.authors, ...note.speakers]), ...nameMeta("mentioned", light));
-  if (note.summary) parts.push(`<p data-pagefind-weight="2">${t(stripMarkdown(note.summary))}</p>`);
-  if (note.details.reason) parts.push(`<p data-pagefind-weight="2">${t(note.details.reason)}</p>`);
+  if (note.summary) parts.push(`<p data-pagefind-weight="2">${t(stripMarkdown(note.summary))} ${RUN_BREAK}</p>`);
+  if (note.details.reason) parts.push(`<p data-pagefind-weight="2">${t(note.details.reason)} ${RUN_BREAK}</p>`);
   for (const s of note.sections) {
-    if (s.heading) parts.push(`<h2 id="${esc(s.id)}">${t(s.heading)}</h2>`);
+    // `⁞` ends a heading (and a paragraph without a full stop): Pagefind would join it to the next text with ".".
+    if (s.heading) parts.push(`<h2 id="${esc(s.id)}">${t(s.heading)} ${RUN_BREAK}</h2>`);
     for (const b of s.blocks) {
       const text = stripMarkdown(b.text);
-      parts.push(`<p>${b.type === "turn" ? `${t(b.speaker)}： ` : ""}${t(text)}</p>`);
+      const end = /[。！？.!?…]$/.test(text.trim()) ? "" : ` ${RUN_BREAK}`;
+      parts.push(`<p>${b.type === "turn" ? `${t(b.speaker)}： ` : ""}${t(text)}${end}</p>`);
     }
   }
   return { url: note.url, html: `<!doctype html><html lang="en"><head><title>${esc(note.title)}</title></head><body><main data-pagefind-body>${parts.join("\n")}</main></body></html>` };
