@@ -152,7 +152,11 @@ describe("reading a long note", () => {
 
   it("previews a linked note or entity on mouse hover, never on touch", async () => {
     const page = await session.browser.newPage(desktop);
+    const loaded: string[] = [];
+    page.on("request", (r) => { if (r.url().endsWith("/assets/preview.js")) loaded.push(r.url()); });
     await page.goto(session.url + paths().note);
+    await page.waitForTimeout(300);
+    assert.deepEqual(loaded, [], "the preview script loads only when needed");
     const link = page.locator(".related-list a").first();
     const title = (await link.textContent())!.trim();
     await link.scrollIntoViewIfNeeded();
@@ -176,12 +180,16 @@ describe("reading a long note", () => {
     assert.ok(!(await card.isVisible()), "no preview for a touch pointer");
     await page.close();
 
+    assert.equal(loaded.length, 1, "loaded once, on the first hover");
     const mobile = await session.browser.newContext(phone);
     const touch = await mobile.newPage();
+    const touchLoaded: string[] = [];
+    touch.on("request", (r) => { if (r.url().endsWith("/assets/preview.js")) touchLoaded.push(r.url()); });
     await touch.goto(session.url + paths().note);
     await touch.locator(".related-list a").first().hover();
     await touch.waitForTimeout(800);
     assert.equal(await touch.locator(".preview-card").count(), 0, "no preview on a touch screen");
+    assert.deepEqual(touchLoaded, [], "nor its script");
     await mobile.close();
   });
 
