@@ -375,26 +375,36 @@ export function editDistance(a, b, cap = 3) {
  * @param {string} word
  * @param {Array<[string, string, ...string[]]>} entities  [name, url, ...aliases]
  * @param {Record<string, string> | null} [table]
- * @returns {Array<{ name: string, url: string, distance: number }>}
+ * `spelling` is the name or alias that came closest; `distance` ≤ 1 means a whole
+ * Latin name one edit away (a part of a longer name counts half an edit more).
+ * @returns {Array<{ name: string, url: string, distance: number, spelling: string }>}
  */
 export function closestEntities(word, entities, table = null) {
   const w = toSimplified(foldWidth(word), table).toLowerCase();
-  /** @type {Array<{ name: string, url: string, distance: number }>} */
+  /** @type {Array<{ name: string, url: string, distance: number, spelling: string }>} */
   const out = [];
   const wb = HAN.test(w) ? new Set(bigrams(w)) : null;
   for (const [name, url, ...aliases] of entities) {
     let best = 9;
+    let spelling = name;
     for (const n of [name, ...aliases]) {
       const s = toSimplified(n, table).toLowerCase();
       if (wb) {
         if (!HAN.test(s)) continue;
         const shared = bigrams(s).filter((b) => wb.has(b)).length;
-        if (shared) best = Math.min(best, 2 - Math.min(1, shared / Math.max(wb.size, 1)));
+        const d = 2 - Math.min(1, shared / Math.max(wb.size, 1));
+        if (shared && d < best) { best = d; spelling = n; }
       } else if (!HAN.test(s) && w.length >= 3) {
-        for (const part of [s, ...s.split(/\s+/)]) if (part.length >= 3) best = Math.min(best, editDistance(w, part, 1));
+        const parts = n.split(/\s+/);
+        const whole = editDistance(w, s, 1);
+        if (whole < best) { best = whole; spelling = n; }
+        if (parts.length > 1) for (const part of parts) {
+          const d = part.length >= 3 ? editDistance(w, part.toLowerCase(), 1) + 0.5 : 9;
+          if (d < best) { best = d; spelling = part; }
+        }
       }
     }
-    if (best <= 1.99) out.push({ name, url, distance: best });
+    if (best <= 1.99) out.push({ name, url, distance: best, spelling });
   }
   return out.sort((a, b) => a.distance - b.distance || a.name.length - b.name.length).slice(0, 5);
 }

@@ -246,22 +246,26 @@ function renderSuggestions(query, words, unmatched) {
     b.addEventListener("click", () => { input.value = q; search({ push: true }); });
     return b;
   };
-  const seenNames = new Set();
+  const seen = new Set();
+  const pages = [];
   for (const w of unmatched.length ? unmatched : required.map((x) => x.text)) {
     for (const e of closestEntities(w, config.entities, config.t2s)) {
-      if (seenNames.has(e.url)) continue;
-      seenNames.add(e.url);
-      // A Latin name one edit away is a likely typo: offer it as the query itself.
-      if (!/[\u3400-\u9fff]/.test(w) && e.distance <= 1) offers.push(el("p", {}, document.createTextNode("你要找的是不是 "), asked(e.name), document.createTextNode("？")));
-      offers.push(el("p", {}, document.createTextNode("相关页面："), el("a", { href: e.url, text: e.name })));
+      // A Latin name one edit away is a likely typo: offer it, in place of the word, as the query itself.
+      if (!/[\u3400-\u9fff]/.test(w) && e.distance <= 1 && !seen.has(e.spelling)) {
+        seen.add(e.spelling);
+        const fixed = words.filter((x) => !x.optional).map((x) => (x.text === w ? e.spelling : x.text)).join(" ");
+        offers.push(el("p", {}, document.createTextNode("你要找的是不是 "), asked(fixed), document.createTextNode("？")));
+      }
+      if (!seen.has(e.url)) { seen.add(e.url); pages.push(el("a", { href: e.url, text: e.name })); }
     }
   }
+  if (pages.length) offers.push(el("p", {}, document.createTextNode("相关页面："), ...pages.slice(0, 5).flatMap((a, i) => (i ? [document.createTextNode("、"), a] : [a]))));
   const drop = unmatched.length ? [unmatched] : required.length > 1 ? required.map((w) => [w.text]) : [];
   for (const gone of drop.slice(0, 3)) {
     const rest = words.filter((w) => !gone.includes(w.text) && !w.optional).map((w) => w.text).join(" ");
     if (rest) offers.push(el("p", {}, document.createTextNode(`去掉「${gone.join("、")}」再搜：`), asked(rest)));
   }
-  suggest.append(...offers.slice(0, 6));
+  suggest.append(...offers.slice(0, 5));
   suggest.hidden = offers.length === 0;
 }
 
