@@ -21,7 +21,7 @@ import { walk } from "./files.ts";
 import Eleventy from "@11ty/eleventy";
 import { fingerprintSources, keepParsesInMemory } from "./caches.ts";
 import { indexSite } from "./search/pagefind.ts";
-import { collectGarbage, currentRender, finishRender, lastBuild, nextBatch, outputsIntact, projectPaths, publishedManifest, publishManifest, renderInto } from "./site/build-state.ts";
+import { collectGarbage, computeSiteData, currentRender, finishRender, lastBuild, nextBatch, outputsIntact, projectPaths, publishedManifest, publishManifest, renderInto } from "./site/build-state.ts";
 import { carryOver, carryOverTree, codeHash, type Manifest, tracker } from "./site/render-plan.ts";
 import { printReport } from "./site/report.ts";
 import { publishAssets } from "./resolve/assets.ts";
@@ -105,6 +105,8 @@ async function build(args: string[]): Promise<number> {
   removeLeftovers(out);
   rmSync(tmp, { recursive: true, force: true });
   const t0 = performance.now();
+  /** The search index being written into `tmp`, while it is. */
+  let searchJob: Promise<unknown> | null = null;
   try {
     // 0. Nothing changed since the published build: publish it again as it is.
     const keys = inputKeys(paths.root, paths.seeds, strict);
@@ -123,8 +125,22 @@ async function build(args: string[]): Promise<number> {
       return 0;
     }
 
-    // 1. Pipeline + render (Eleventy calls the pipeline for its `kb` data). A large site
-    // renders in batches: Eleventy keeps every page it renders in memory until its run ends.
+    // 1. Read, parse and link the sources, and compute the site data (Eleventy's `kb`).
+    const state = computeSiteData();
+    // 2. Search reads the notes, not the pages: its index is built beside the render (the
+    // Pagefind process on the second core), unless the notes did not change at all.
+    const prevSearch = (prev?.extra.search as string[] | undefined) ?? [];
+    const reuseSearch = prev !== null && prev.extra.searchKey === keys.search && prevSearch.length > 0 && prevSearch.every((d) => existsSync(join(out, d)));
+    const t2 = performance.now();
+    let searchMs = 0;
+    const searching = reuseSearch ? null : indexSite(tmp, { notes: state.data.notes, index: state.result.index }, existsSync(out) ? out : null)
+      .then((stats) => { searchMs = performance.now() - t2; return stats; });
+    // Until it is awaited below, a failure is held, not thrown into the render.
+    searching?.catch(() => {});
+    searchJob = searching;
+
+    // 3. Render. A large site renders in batches: Eleventy keeps every page it renders in
+    // memory until its run ends.
     const batches = Math.max(1, Math.ceil(keys.sources.files / PAGES_PER_BATCH));
     renderInto(tmp, out, batches);
     const stop = ticker(() => {
@@ -144,8 +160,6 @@ async function build(args: string[]): Promise<number> {
       stop();
     }
     const tRender = performance.now();
-    const state = lastBuild();
-    if (!state) throw new Error("the pipeline did not run: is eleventy.config.ts registering the `kb` data?");
     const render = currentRender();
     const { errors, warnings } = printReport(verbose);
     const tFinish = performance.now();
@@ -154,7 +168,8 @@ async function build(args: string[]): Promise<number> {
     const kept = summary && render?.prevDir ? carryOver(render.prevDir, tmp, summary.keep) : 0;
     // Images and PDFs beside the sources, copied (an SVG as its sanitised text) under /media/.
     publishAssets(tmp, state.result.assets);
-    const pages = folderStats(tmp);
+    // The pages only: the search index may still be being written beside them.
+    const pages = folderStats(tmp, (name) => !name.startsWith("pagefind"));
     const s = state.result.stats;
     console.log(`[kb] sources: ${num(s.files)} files (${mb(keys.sources.bytes)}) → ${num(s.notes)} notes; parse ${secs(s.parseMs)} (${num(s.cached)} from cache, ${num(s.files - s.cached)} parsed)`);
     console.log(`[kb] link: ${num(state.data.entities.length)} entities in ${secs(s.linkMs)}${s.linkCached ? " (from cache)" : ""}`);
@@ -167,33 +182,33 @@ async function build(args: string[]): Promise<number> {
     }
     if (strict && errors > 0) {
       console.error(`[kb] --strict: ${errors} error(s) reported; ${out} was left as it was`);
+      await searching?.catch(() => {});
       rmSync(tmp, { recursive: true, force: true });
       return 1;
     }
 
-    // 2. Search: reuse the published index when the notes did not change.
-    const t2 = performance.now();
-    const before = new Set(readdirSync(tmp));
-    const prevSearch = (prev?.extra.search as string[] | undefined) ?? [];
+    // 4. Search: the index started before rendering, or the published one when the notes did not change.
     let searchDirs: string[];
     let searchLine: string;
-    if (prev && prev.extra.searchKey === keys.search && prevSearch.length && prevSearch.every((d) => existsSync(join(out, d)))) {
+    const tWait = performance.now();
+    if (!searching) {
       for (const d of prevSearch) carryOverTree(join(out, d), join(tmp, d));
       searchDirs = prevSearch;
       searchLine = "unchanged notes, index kept";
     } else {
       const stopSearch = ticker(() => `indexing search (${num(state.data.notes.length)} notes)…`);
       try {
-        const stats = await indexSite(tmp, null, existsSync(out) ? out : null);
+        const stats = await searching;
         searchLine = `${num(stats.pages)} notes in ${stats.shards} shard(s), ${stats.indexed === stats.shards ? "all" : `${stats.indexed}`} indexed (${num(stats.indexedNotes)} notes)${stats.indexed < stats.shards ? `, ${stats.shards - stats.indexed} kept` : ""}`;
+        searchDirs = stats.dirs;
       } finally {
         stopSearch();
       }
-      searchDirs = readdirSync(tmp).filter((d) => !before.has(d) || d === "pagefind");
     }
+    searchJob = null;
     fault("after-search");
     const index = folderStats(tmp, (name) => searchDirs.includes(name));
-    console.log(`[kb] search: ${searchLine} → ${num(index.files)} files (${mb(index.bytes)}) in ${secs(performance.now() - t2)}`);
+    console.log(`[kb] search: ${searchLine} → ${num(index.files)} files (${mb(index.bytes)}) in ${secs(searching ? searchMs : performance.now() - tWait)}${searching ? `, beside rendering (${secs(performance.now() - tWait)} waited after it)` : ""}`);
 
     // 3. Publish atomically: the old site stays in place until the new one is complete.
     fault("before-publish");
@@ -208,6 +223,8 @@ async function build(args: string[]): Promise<number> {
     console.log(`[kb] published ${out} in ${secs(performance.now() - t0)} (${summaryText}; peak memory of this process ${mb(rss)})`);
     return 0;
   } catch (err) {
+    // A search index still being written into the folder finishes (or fails) first.
+    await searchJob?.catch(() => {});
     rmSync(tmp, { recursive: true, force: true });
     // Eleventy may still be finishing writes it started before the error: remove again at exit.
     process.once("exit", () => rmSync(tmp, { recursive: true, force: true }));

@@ -33,6 +33,8 @@ export interface IndexStats {
   indexed: number;
   indexedNotes: number;
   ms: number;
+  /** The top-level folders of the site the index lives in (`pagefind`, `pagefind-2` …). */
+  dirs: string[];
 }
 
 /**
@@ -227,7 +229,7 @@ export async function indexSite(siteDir: string, source?: { notes: PublishedNote
   }));
   const next: ShardState = { version: STATE_VERSION, code: searchCodeKey(), shards: plan.map((sh) => ({ dir: sh.dir, notes: sh.notes.map((n) => [n.url, keys.get(n.url)!]) })) };
   writeReplacing(join(siteDir, "pagefind", STATE_FILE), JSON.stringify(next));
-  return { pages: notes.length, shards: plan.length, indexed, indexedNotes, ms: Math.round(performance.now() - t0) };
+  return { pages: notes.length, shards: plan.length, indexed, indexedNotes, ms: Math.round(performance.now() - t0), dirs: [...new Set(["pagefind", ...plan.map((sh) => sh.dir)])] };
 }
 
 /**

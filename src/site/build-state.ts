@@ -34,10 +34,15 @@ export function projectPaths() {
 }
 
 let tracked: SiteData | null = null;
+/** Site data computed ahead of rendering (`npm run build`), handed to the next render. */
+let primed: BuildState | null = null;
 
-export function loadSiteData(): SiteData {
-  // Later batches of one build render from the data the first batch computed.
-  if (session?.batch && session.batch.index > 0 && tracked) return tracked;
+/**
+ * Read, parse, link and compute the site data. `npm run build` calls it before
+ * rendering, so that the search index can be built beside the render; `npm start`
+ * leaves it to each rebuild's data load.
+ */
+export function computeSiteData(): BuildState {
   const t0 = performance.now();
   const paths = projectPaths();
   const result = runPipeline({
@@ -47,11 +52,19 @@ export function loadSiteData(): SiteData {
     linkCacheDir: paths.cacheRoot ? join(paths.cacheRoot, "links") : null,
   });
   const data = buildSiteData(result);
-  last = { result, data, ms: Math.round(performance.now() - t0) };
+  last = primed = { result, data, ms: Math.round(performance.now() - t0) };
+  return last;
+}
+
+export function loadSiteData(): SiteData {
+  // Later batches of one build render from the data the first batch computed.
+  if (session?.batch && session.batch.index > 0 && tracked) return tracked;
+  const state = primed ?? computeSiteData();
+  primed = null;
   // The pipeline's garbage (parses, the linker's tables) goes before rendering starts.
   if (session && !session.inPlace) collectGarbage();
   // Templates get a tracking view of the data: what each page reads is recorded.
-  return (tracked = tracker.track(data));
+  return (tracked = tracker.track(state.data));
 }
 
 let gc: (() => void) | null = null;
