@@ -17,12 +17,12 @@
 import { watch as watchFs, existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { walk } from "./files.ts";
+import { carryOver, carryOverTree, walk } from "./files.ts";
 import Eleventy from "@11ty/eleventy";
 import { fingerprintSources, keepParsesInMemory } from "./caches.ts";
 import { indexSite } from "./search/pagefind.ts";
 import { collectGarbage, computeSiteData, currentRender, finishRender, lastBuild, nextBatch, outputsIntact, projectPaths, publishedManifest, publishManifest, renderInto } from "./site/build-state.ts";
-import { carryOver, carryOverTree, codeHash, type Manifest, tracker } from "./site/render-plan.ts";
+import { codeHash, type Manifest, tracker } from "./site/render-plan.ts";
 import { printReport } from "./site/report.ts";
 import { publishAssets } from "./resolve/assets.ts";
 

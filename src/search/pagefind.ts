@@ -15,11 +15,11 @@
  * jieba segmentation (the text is already cut into bigrams) nor leaves the index
  * unchunked, as it does for Chinese.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EntityIndex } from "../entities/index.ts";
 import { lastBuild } from "../site/build-state.ts";
-import { carryOverTree } from "../site/render-plan.ts";
+import { carryOverTree, writeReplacing } from "../files.ts";
 import type { PublishedNote } from "../site/data.ts";
 import { simplifiedTable, shortHash } from "../text.ts";
 import { HAN } from "./query.js";
@@ -125,15 +125,6 @@ function readState(dir: string | null): ShardState | null {
   }
 }
 
-/**
- * Write by renaming a new file over the old one: a kept shard's files are hard links
- * to the published site's, and writing into them would change that site too.
- */
-function writeReplacing(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 interface PlannedShard { dir: string; notes: PublishedNote[]; dirty: boolean }
 

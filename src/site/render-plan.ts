@@ -390,9 +390,6 @@ export class RenderPlan {
   }
 }
 
-// The search step still imports these from here.
-export { carryOver, carryOverTree } from "../files.ts";
-
 /** Delete output files (relative to `dir`) and the folders they leave empty. */
 export function removeOutputs(dir: string, files: string[]): number {
   let n = 0;
