@@ -100,3 +100,10 @@ export function sampleTree(pid: number): { peak(): number; stop(): void } {
   const t = setInterval(() => { peak = Math.max(peak, treeRss(pid)); }, 100);
   return { peak: () => peak, stop: () => clearInterval(t) };
 }
+
+/** The median of some numbers (the mean of the middle two for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

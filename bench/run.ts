@@ -22,7 +22,7 @@ import { cpus, loadavg, tmpdir, totalmem, release } from "node:os";
 import { join, resolve } from "node:path";
 import { writeBaseline } from "./baseline.ts";
 import { extraNote, noteSource, writeCorpus } from "./corpus.ts";
-import { measure, type Measured, sampleTree } from "./proc.ts";
+import { measure, type Measured, median, sampleTree } from "./proc.ts";
 import { benchSearch, QUERIES, type SearchBench } from "./search.ts";
 import { spawn } from "node:child_process";
 
@@ -281,8 +281,7 @@ function markdown(rs: SizeResult[], started: Date, load0: number[], load1: numbe
 
 function latencyCell(ms: number[]): string {
   if (!ms.length) return "not measured";
-  const sorted = [...ms].sort((a, b) => a - b);
-  return `${sorted[Math.floor((sorted.length - 1) / 2)]} ms (${sorted.at(-1)} ms)`;
+  return `${Math.round(median(ms))} ms (${Math.max(...ms)} ms)`;
 }
 
 await main();

@@ -18,7 +18,7 @@ import { join, resolve } from "node:path";
 import type { Page } from "playwright-core";
 import { launch } from "../tests/helpers/browser.ts";
 import { serveStatic } from "../tests/helpers/site.ts";
-import { measure } from "./proc.ts";
+import { measure, median } from "./proc.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 export const QUERIES = ["英伟达", "奥特曼", "芯片", "自动驾驶", "英伟达芯片", "OpenAI 收入", "数据中心", "马斯克", "算力需求", "AI 泡沫", "奥特曼怎么看算力", "编程", "文心一言"];
@@ -121,9 +121,7 @@ async function browserBytes(site: string, baseline: boolean) {
         }
       }));
     }
-    const sorted = [...per].sort((a, b) => a - b);
-    const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-    return { initBytes, queryBytes: per.reduce((a, b) => a + b, 0) / per.length, medianQueryBytes: median, maxQueryBytes: Math.max(...per), results, latencyMs: latency };
+    return { initBytes, queryBytes: per.reduce((a, b) => a + b, 0) / per.length, medianQueryBytes: median(per), maxQueryBytes: Math.max(...per), results, latencyMs: latency };
   } finally {
     await browser.close();
     await server.close();

@@ -20,7 +20,7 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { carryOver, carryOverTree, walk } from "./files.ts";
 import Eleventy from "@11ty/eleventy";
 import { fingerprintSources, keepParsesInMemory } from "./caches.ts";
-import { indexSite } from "./search/pagefind.ts";
+import { indexSite, type IndexStats } from "./search/pagefind.ts";
 import { collectGarbage, computeSiteData, currentRender, finishRender, lastBuild, nextBatch, outputsIntact, projectPaths, publishedManifest, publishManifest, renderInto } from "./site/build-state.ts";
 import { codeHash, type Manifest, tracker } from "./site/render-plan.ts";
 import { printReport } from "./site/report.ts";
@@ -105,8 +105,8 @@ async function build(args: string[]): Promise<number> {
   removeLeftovers(out);
   rmSync(tmp, { recursive: true, force: true });
   const t0 = performance.now();
-  /** The search index being written into `tmp`, while it is. */
-  let searchJob: Promise<unknown> | null = null;
+  /** The search index being written into `tmp` beside the render (null when the published one is kept). */
+  let searching: Promise<IndexStats> | null = null;
   try {
     // 0. Nothing changed since the published build: publish it again as it is.
     const keys = inputKeys(paths.root, paths.seeds, strict);
@@ -133,11 +133,10 @@ async function build(args: string[]): Promise<number> {
     const reuseSearch = prev !== null && prev.extra.searchKey === keys.search && prevSearch.length > 0 && prevSearch.every((d) => existsSync(join(out, d)));
     const t2 = performance.now();
     let searchMs = 0;
-    const searching = reuseSearch ? null : indexSite(tmp, { notes: state.data.notes, index: state.result.index }, existsSync(out) ? out : null)
+    searching = reuseSearch ? null : indexSite(tmp, { notes: state.data.notes, index: state.result.index }, existsSync(out) ? out : null)
       .then((stats) => { searchMs = performance.now() - t2; return stats; });
     // Until it is awaited below, a failure is held, not thrown into the render.
     searching?.catch(() => {});
-    searchJob = searching;
 
     // 3. Render. A large site renders in batches: Eleventy keeps every page it renders in
     // memory until its run ends.
@@ -205,7 +204,6 @@ async function build(args: string[]): Promise<number> {
         stopSearch();
       }
     }
-    searchJob = null;
     fault("after-search");
     const index = folderStats(tmp, (name) => searchDirs.includes(name));
     console.log(`[kb] search: ${searchLine} → ${num(index.files)} files (${mb(index.bytes)}) in ${secs(searching ? searchMs : performance.now() - tWait)}${searching ? `, beside rendering (${secs(performance.now() - tWait)} waited after it)` : ""}`);
@@ -224,7 +222,7 @@ async function build(args: string[]): Promise<number> {
     return 0;
   } catch (err) {
     // A search index still being written into the folder finishes (or fails) first.
-    await searchJob?.catch(() => {});
+    await searching?.catch(() => {});
     rmSync(tmp, { recursive: true, force: true });
     // Eleventy may still be finishing writes it started before the error: remove again at exit.
     process.once("exit", () => rmSync(tmp, { recursive: true, force: true }));

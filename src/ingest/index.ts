@@ -12,7 +12,7 @@ import { cleanMarkup, collectReferences, proseText, readTemplateTags } from "./m
 import { checkMath } from "./math.ts";
 import { dedupe, emptyMetadata, readMetadata, splitFrontMatter, type Metadata } from "./metadata.ts";
 import { deriveTitle, isRawTranscript, isUnpunctuated, paragraphs, summarizeRaw } from "./raw.ts";
-import { sectionHeadings, topicBreaks, topicSections } from "./topics.ts";
+import { topicSections } from "./topics.ts";
 import { looksLikeSubtitles, SUBTITLE_EXTENSIONS, subtitleName, subtitlesToLines } from "./subtitles.ts";
 
 export type SourceShape = "frontmatter" | "garden" | "digest" | "raw" | "plain" | "subtitles";
@@ -191,7 +191,8 @@ export function parseSource(file: string, bytes: Uint8Array, context: SourceCont
 
   if (isRawTranscript(body)) {
     const text = body.trim();
-    const sections = rawSections(paragraphs(text));
+    // Paragraphs cut into topic sections, as any long headingless transcript is (src/ingest/topics.ts).
+    const sections = topicSections([{ id: "transcript", heading: "", time: null, blocks: paragraphs(text).map((p) => ({ type: "prose" as const, text: escapeMarkdown(p), time: null })) }], stripMarkdown);
     const title = meta.title ?? named ?? deriveTitle(text);
     const kind = meta.title || !isUnpunctuated(text) ? kindOf(sections, meta, "article") : "transcript";
     if (!meta.title && !named) messages.push({ level: "info", message: `no title in the source; derived "${title}" from its opening words` });
@@ -234,21 +235,6 @@ function parseSubtitles(file: string, text: string, messages: BuildMessage[]): P
 function fitsTitle(heading: string): boolean {
   const title = stripMarkdown(heading);
   return Array.from(title).length <= TITLE_MAX && (heading.match(/[\p{L}\p{N}]+/gu) ?? []).every((w) => title.includes(w));
-}
-
-
-/**
- * A raw transcript's paragraphs as sections cut where the topic shifts, each headed by
- * its own most distinctive words; a short one stays one section without a heading.
- * Every paragraph is kept, in order.
- */
-function rawSections(paras: string[]): Section[] {
-  const breaks = topicBreaks(paras);
-  const prose = (p: string) => ({ type: "prose" as const, text: escapeMarkdown(p), time: null });
-  if (!breaks.length) return [{ id: "transcript", heading: "", time: null, blocks: paras.map(prose) }];
-  const groups = [0, ...breaks].map((start, i) => paras.slice(start, breaks[i] ?? paras.length));
-  const headings = sectionHeadings(groups);
-  return groups.map((g, i) => ({ id: `part-${i + 1}`, heading: headings[i]!, time: null, blocks: g.map(prose) }));
 }
 
 /** A long transcript (turns or timed lines) that has no headings gets topic sections (src/ingest/topics.ts). */

@@ -11,7 +11,7 @@
  *   shared words normalised by length, the top pieces given in their original order.
  * Written here rather than taken from a package: the npm TextRank/TextTiling packages
  * are English-only (whitespace tokens, Porter stemming) and unmaintained; what is needed
- * is ~150 lines over the segmenter we already use.
+ * is ~200 lines over a Chinese word segmenter (jieba).
  */
 import { Jieba } from "@node-rs/jieba";
 import { dict } from "@node-rs/jieba/dict.js";
@@ -19,7 +19,7 @@ import stopwordsIso from "stopwords-iso/stopwords-iso.json" with { type: "json" 
 import type { Section } from "../note.ts";
 
 /** Filler of spoken Chinese that dictionaries do not list as stopwords, plus words too generic to head a section. */
-const SPOKEN = "就是 然后 所以 因为 但是 可以 一个 没有 什么 这样 那么 还是 其实 现在 已经 如果 大家 自己 时候 觉得 可能 知道 这些 那些 应该 非常 比较 的话 一些 还有 这种 一下 对于 以及 或者 而且 不是 就是说 所以说 我觉得 东西 里面 都是 这个 那个 我们 你们 他们 它们 咱们 这边 那边 这里 那里 怎么 为什么 一样 很多 一点 比如 包括 特别 真的 确实 当然 其中 基本 整个 所有 那种 这么 那么 然后呢 对吧 是吧 的确 这块 那块 一块 这一块 看到 来说 来讲 的时候 之后 之前 以后 以前 今天 一直 开始 出来 起来 进行 有点 好像 一定 需要 一下子 东西 事情 问题 方面 部分 情况 所谓 大概 左右 几个 两个 三个 第一 第二 第三 还是 只是 而是 不会 不能 就会 能够 可能会 能力 做到 去做 在做 来做 不需要 需要 负责 因此 这样子 uh um umm uhm hmm yeah yep yes okay ok oh ah like gonna wanna kinda sorta mean right sort kind really just thing things stuff actually basically literally pretty lot lots bit gotta guess maybe stuff something anything everything somebody people guys".split(" ");
+const SPOKEN = "就是 然后 所以 因为 但是 可以 一个 没有 什么 这样 那么 还是 其实 现在 已经 如果 大家 自己 时候 觉得 可能 知道 这些 那些 应该 非常 比较 的话 一些 还有 这种 一下 对于 以及 或者 而且 不是 就是说 所以说 我觉得 东西 里面 都是 这个 那个 我们 你们 他们 它们 咱们 这边 那边 这里 那里 怎么 为什么 一样 很多 一点 比如 包括 特别 真的 确实 当然 其中 基本 整个 所有 那种 这么 然后呢 对吧 是吧 的确 这块 那块 一块 这一块 看到 来说 来讲 的时候 之后 之前 以后 以前 今天 一直 开始 出来 起来 进行 有点 好像 一定 需要 一下子 事情 问题 方面 部分 情况 所谓 大概 左右 几个 两个 三个 第一 第二 第三 只是 而是 不会 不能 就会 能够 可能会 能力 做到 去做 在做 来做 不需要 负责 因此 这样子 uh um umm uhm hmm yeah yep yes okay ok oh ah like gonna wanna kinda sorta mean right sort kind really just thing things stuff actually basically literally pretty lot lots bit gotta guess maybe something anything everything somebody people guys".split(" ");
 const STOP = new Set<string>([...(stopwordsIso as Record<string, string[]>).zh!, ...(stopwordsIso as Record<string, string[]>).en!, ...SPOKEN].map((w) => w.toLowerCase()));
 
 /** Segments the dictionary leaves glued to a particle (跌了, 出了, 的话): not words to head or rank by. */

@@ -46,9 +46,6 @@ export const SHARD_SIZE = Number(process.env.KB_SEARCH_SHARD_SIZE ?? 500);
 const STATE_FILE = "kb-shards.json";
 const STATE_VERSION = 1;
 
-/** The traditional → simplified table (src/text.ts), which the browser gets in `kb-search.json`. */
-export { simplifiedTable };
-
 /** Han names the query side should never split: every Han alias of an entity on the site. */
 export function vocabulary(index: EntityIndex): string[] {
   const words = new Set<string>();
@@ -98,9 +95,10 @@ function documentKey(note: PublishedNote, names: NameLookup): string {
   let text = sectionKeys.get(note.sections);
   if (text === undefined) sectionKeys.set(note.sections, (text = shortHash(JSON.stringify(note.sections), 20)));
   const l = note.links;
-  const named = [...l.people, ...l.companies, ...l.products].map((r) => [r.id, r.name, names[r.id]?.aliases ?? []]);
+  // Everything of an entity the document shows: its name and aliases (searched), its label (the facets).
+  const named = [...l.people, ...l.companies, ...l.products].map((r) => [r.id, r.name, r.label, names[r.id]?.aliases ?? []]);
   return shortHash(JSON.stringify([text, note.url, note.title, note.date, note.kindLabel, note.summary, note.details.reason, note.authors, note.speakers,
-    note.declaredNames, named, l.tags.map((r) => r.name)]));
+    note.declaredNames, named, l.tags.map((r) => [r.name, r.label])]));
 }
 
 let searchCode: string | null = null;
@@ -220,7 +218,7 @@ export async function indexSite(siteDir: string, source?: { notes: PublishedNote
   }));
   const next: ShardState = { version: STATE_VERSION, code: searchCodeKey(), shards: plan.map((sh) => ({ dir: sh.dir, notes: sh.notes.map((n) => [n.url, keys.get(n.url)!]) })) };
   writeReplacing(join(siteDir, "pagefind", STATE_FILE), JSON.stringify(next));
-  return { pages: notes.length, shards: plan.length, indexed, indexedNotes, ms: Math.round(performance.now() - t0), dirs: [...new Set(["pagefind", ...plan.map((sh) => sh.dir)])] };
+  return { pages: notes.length, shards: plan.length, indexed, indexedNotes, ms: Math.round(performance.now() - t0), dirs: plan.map((sh) => sh.dir) };
 }
 
 /**

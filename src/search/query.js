@@ -24,9 +24,14 @@
  *   character table (輝達 → 辉达), generated at build time from opencc-js.
  */
 
+// One date format for the pages, the search page and the previews (src/search/dates.js).
+export { dateLabel } from "./dates.js";
+
 /** Han ideographs (incl. extension A and compatibility), the characters we bigram. */
 export const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
-const HAN_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+const HAN_RUN = new RegExp(`${HAN.source}+`, "g");
+/** A whole Han word of two to eight characters (what the query side keeps unsplit). */
+const HAN_WORD = new RegExp(`^${HAN.source}{2,8}$`);
 /** Marks a boundary between two Han runs that were separated only by white space. */
 export const RUN_BREAK = "⁞";
 
@@ -43,6 +48,16 @@ export function toSimplified(text, table) {
   let out = "";
   for (const ch of text) out += table[ch] ?? ch;
   return out;
+}
+
+/**
+ * A query word, an alias or a synonym as the query side compares them: full-width folded,
+ * traditional → simplified, lower case.
+ * @param {string} text
+ * @param {Record<string, string> | null} table
+ */
+export function foldQuery(text, table) {
+  return toSimplified(foldWidth(text), table).toLowerCase();
 }
 
 /**
@@ -203,7 +218,7 @@ export function queryTerms(query, table = null, vocabulary = null) {
  * @returns {QueryContext}
  */
 export function queryContext(data, table = null) {
-  const fold = (/** @type {string} */ s) => toSimplified(foldWidth(s), table).toLowerCase();
+  const fold = (/** @type {string} */ s) => foldQuery(s, table);
   const optional = new Set([...(data.optional ?? [])].map(fold));
   /** @type {Map<string, string[]>} */
   const synonyms = new Map();
@@ -212,11 +227,11 @@ export function queryContext(data, table = null) {
     const spellings = group.map(fold);
     for (const s of spellings) {
       synonyms.set(s, [...new Set([...(synonyms.get(s) ?? []), ...spellings])]);
-      if (/^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,8}$/.test(s)) vocabulary.add(s);
+      if (HAN_WORD.test(s)) vocabulary.add(s);
     }
   }
   const trailing = new Set([...(data.trailing ?? [])].map(fold));
-  for (const w of [...optional, ...trailing]) if (/^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,8}$/.test(w)) vocabulary.add(w);
+  for (const w of [...optional, ...trailing]) if (HAN_WORD.test(w)) vocabulary.add(w);
   return { optional, trailing, synonyms, vocabulary, table };
 }
 
@@ -231,16 +246,13 @@ export function spellingTerms(spelling) {
   const out = [];
   const src = spelling.toLowerCase();
   let last = 0;
-  const other = (/** @type {string} */ s) => {
-    for (const w of s.split(/[^\p{L}\p{N}+#]+/u)) if (w) out.push(w);
-  };
   for (const m of src.matchAll(HAN_RUN)) {
     const start = /** @type {number} */ (m.index);
-    other(src.slice(last, start));
+    out.push(...indexTokens(src.slice(last, start)));
     out.push(...bigrams(m[0]));
     last = start + m[0].length;
   }
-  other(src.slice(last));
+  out.push(...indexTokens(src.slice(last)));
   return [...new Set(out)];
 }
 
@@ -255,7 +267,7 @@ export function spellingTerms(spelling) {
  * @returns {QueryWord[]}
  */
 export function parseQuery(query, ctx) {
-  const src = toSimplified(foldWidth(query), ctx.table).toLowerCase();
+  const src = foldQuery(query, ctx.table);
   /** @type {string[]} */
   const words = [];
   let last = 0;
@@ -380,7 +392,7 @@ export function editDistance(a, b, cap = 3) {
  * @returns {Array<{ name: string, url: string, distance: number, spelling: string }>}
  */
 export function closestEntities(word, entities, table = null) {
-  const w = toSimplified(foldWidth(word), table).toLowerCase();
+  const w = foldQuery(word, table);
   /** @type {Array<{ name: string, url: string, distance: number, spelling: string }>} */
   const out = [];
   const wb = HAN.test(w) ? new Set(bigrams(w)) : null;
@@ -388,7 +400,7 @@ export function closestEntities(word, entities, table = null) {
     let best = 9;
     let spelling = name;
     for (const n of [name, ...aliases]) {
-      const s = toSimplified(n, table).toLowerCase();
+      const s = foldQuery(n, table);
       if (wb) {
         if (!HAN.test(s)) continue;
         const shared = bigrams(s).filter((b) => wb.has(b)).length;
@@ -482,16 +494,6 @@ function decodeEntities(s) {
   return s.replace(/&(lt|gt|amp|quot|#39|#x27|apos);/g, (_, e) => ({ lt: "<", gt: ">", amp: "&", quot: '"', "#39": "'", "#x27": "'", apos: "'" })[/** @type {"lt"} */ (e)] ?? _);
 }
 
-/**
- * `2026-01-04` → `2026年1月4日`; undated is `未注明日期`. One function for the pages (the
- * `dateLabel` filter) and the search page, so dates read the same everywhere.
- * @param {string | null | undefined} date
- * @returns {string}
- */
-export function dateLabel(date) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date ?? "");
-  return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : "未注明日期";
-}
 
 /**
  * @typedef {{ score: number, pos: number[] }} TermHit  Pagefind's score of a page for one term, and where in its text the term stands (none when only its metadata matched)

@@ -2,7 +2,7 @@
  * Pipeline result → what the templates see (`kb` in Nunjucks). Everything a page
  * shows is computed here once per build; templates only loop and print.
  */
-import type { Entity, EntityIndex, Excerpt, NoteLinks } from "../entities/index.ts";
+import type { Entity, EntityIndex, EntityRef, Excerpt, NoteLinks } from "../entities/index.ts";
 import { EXCERPTED_NOTES, TYPE_LABELS, TYPE_PATHS, type EntityNote } from "../entities/index.ts";
 import { ENTITY_TYPES, type EntityType, TYPE_INFO } from "../entities/registry.ts";
 import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind } from "../note.ts";
@@ -16,6 +16,8 @@ export interface Crumb { url: string; label: string }
 
 /** How many speaker colours the stylesheet defines (`.who-0` … `.who-5`). */
 export const SPEAKER_COLORS = 6;
+/** A table of contents needs more than this many headed sections. */
+const TOC_MIN = 2;
 /** Longer tables of contents start collapsed on phones (always shown beside the text on wide screens). */
 export const TOC_OPEN_MAX = 6;
 
@@ -24,6 +26,8 @@ export interface PublishedNote extends Note {
   kindLabel: string;
   /** Headings for the table of contents. */
   toc: Array<{ id: string; heading: string }>;
+  /** Whether the note shows a table of contents (more than two headed sections): beside the text, above it on phones, and 目录 in the reading bar. */
+  showToc: boolean;
   /** Names the metadata declares (ranked higher in search). */
   declaredNames: string[];
   /** Speaker name as written in the turns → their entity page (null for placeholders). */
@@ -57,13 +61,11 @@ export interface PublishedNote extends Note {
   older: NoteCard | null;
   newer: NoteCard | null;
   /** 本篇涉及, shown under the facts box: per type its first CHIPS_SHOWN entities, the rest behind 「另 N 个」. */
-  chipGroups: Array<{ label: string; shown: EntityRefLike[]; more: EntityRefLike[] }>;
+  chipGroups: Array<{ label: string; shown: EntityRef[]; more: EntityRef[] }>;
   /** A raw transcript's summary names who and what it talks about most (its key sentences are the summary text). */
-  summaryNames: EntityRefLike[];
+  summaryNames: EntityRef[];
 }
 
-/** An entity a note links to, as a chip shows it. */
-export interface EntityRefLike { url: string; label: string }
 /** How many chips of one type 本篇涉及 shows before 「另 N 个」 (a long transcript names a hundred). */
 export const CHIPS_SHOWN = 10;
 
@@ -156,7 +158,7 @@ function summaryRepeats(note: Note): boolean {
   return summary.length >= 20 && first !== undefined && stripMarkdown(first.text).replace(/\s+/g, "").startsWith(summary);
 }
 
-type OwnFields = Pick<PublishedNote, "statusLabel" | "showSummary" | "kindLabel" | "toc" | "speakerColors" | "readMinutes" | "tocOpen" | "teaser" | "description" | "month" | "crumbs">;
+type OwnFields = Pick<PublishedNote, "statusLabel" | "showSummary" | "kindLabel" | "toc" | "showToc" | "speakerColors" | "readMinutes" | "tocOpen" | "teaser" | "description" | "month" | "crumbs">;
 /** What a published note derives from the note alone, by note: `npm start` passes unchanged notes on as the same objects. */
 const ownFields = new WeakMap<Note, OwnFields>();
 
@@ -171,6 +173,7 @@ function fieldsOf(note: Note): OwnFields {
     showSummary: note.summary.trim() !== "" && !summaryRepeats(note),
     kindLabel: NOTE_KIND_LABELS[note.kind],
     toc: headed.map((s) => ({ id: s.id, heading: s.heading })),
+    showToc: headed.length > TOC_MIN,
     speakerColors: speakerColors(note),
     readMinutes: Math.max(1, Math.round(note.details.wordCount / 400)),
     tocOpen: headed.length <= TOC_OPEN_MAX,
@@ -183,27 +186,30 @@ function fieldsOf(note: Note): OwnFields {
   return f;
 }
 
-/** The people, companies and products a note names most, for a transcript's summary. */
-function mostNamed(links: NoteLinks, weight: Map<string, number> | undefined): EntityRefLike[] {
-  const w = (id: string) => weight?.get(id) ?? 0;
-  return [...links.people, ...links.companies, ...links.products].sort((a, b) => w(b.id) - w(a.id)).slice(0, 8);
+/** Entities in the order of their prominence in a note (`weight`: declared or speaking first, then turns and mentions); ties keep their order. */
+function byProminence(list: EntityRef[], weight: Map<string, number> | undefined): EntityRef[] {
+  return weight ? [...list].sort((a, b) => (weight.get(b.id) ?? 0) - (weight.get(a.id) ?? 0)) : list;
 }
 
-/** 本篇涉及: per type, the entities the note declares or that speak first, then the most named (the rest keep their order). */
+/** The people, companies and products a note names most, for a transcript's summary. */
+function mostNamed(links: NoteLinks, weight: Map<string, number> | undefined): EntityRef[] {
+  return byProminence([...links.people, ...links.companies, ...links.products], weight).slice(0, 8);
+}
+
+/** 本篇涉及: per type, the most prominent first, the rest behind 「另 N 个」. */
 function chipGroups(links: NoteLinks, weight: Map<string, number> | undefined): PublishedNote["chipGroups"] {
   return ENTITY_TYPES.flatMap((type) => {
-    const list = links[TYPE_INFO[type].list];
-    const all = weight ? [...list].sort((a, b) => (weight.get(b.id) ?? 0) - (weight.get(a.id) ?? 0)) : list;
+    const all = byProminence(links[TYPE_INFO[type].list], weight);
     return all.length ? [{ label: TYPE_INFO[type].short, shown: all.slice(0, CHIPS_SHOWN), more: all.slice(CHIPS_SHOWN) }] : [];
   });
 }
 
 const apiExcerpt = (x: Excerpt): ApiExcerpt => ({ heading: x.heading, text: `${x.before}${x.match}${x.after}`, speaker: x.speaker, time: x.time, videoUrl: x.videoUrl });
 
-function entityDetail(e: Entity): ApiEntityDetail {
+function entityDetail(e: Entity, turns: number): ApiEntityDetail {
   return {
     id: e.id, type: e.type, name: e.name, label: e.label, aliases: e.aliases, url: e.url, role: e.role,
-    turns: e.notes.reduce((n, x) => n + x.turns, 0),
+    turns,
     mentions: e.mentionCount,
     related: e.related.map((r) => ({ id: r.id, label: r.label, count: r.count })),
     notes: e.notes.map((x) => ({ id: x.id, title: x.title, url: x.url, date: x.date, mentions: x.count, turns: x.turns, declared: x.declared, spoke: x.spoke, excerpts: x.excerpts.map(apiExcerpt), quotes: x.quotes.map(apiExcerpt) })),
@@ -295,20 +301,23 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
     n.backlinks = linking.map((m) => ({ title: m.title, url: m.url, date: m.date, kindLabel: m.kindLabel }));
   }
 
-  const entities: PublishedEntity[] = index.entities.map((e) => ({
-    ...e,
-    typeLabel: TYPE_LABELS[e.type],
-    turnCount: e.notes.reduce((n, x) => n + x.turns, 0),
-    listedLabel: TYPE_INFO[e.type].listedIn,
-    listedWhy: e.type === "tag" ? `这篇笔记的标签中有「${e.label}」。` : `这篇笔记的信息栏（作者、嘉宾或涉及的${TYPE_INFO[e.type].short}）列出了${e.label}，正文没有直接提到。`,
-    aliasHint: e.label !== e.name ? e.name : (e.shownAliases.find((a) => /\p{Script=Han}/u.test(a)) ?? null),
-    description: `${e.label}${e.label !== e.name ? `（${e.name}）` : ""}${e.role ? `，${e.role}` : ""}：${e.notes.length} 篇笔记提及${e.notes.length ? `，最近一篇：${e.notes[0]!.title}` : ""}`,
-    crumbs: [{ url: `/${TYPE_PATHS[e.type]}/`, label: TYPE_LABELS[e.type] }],
-    recentNotes: e.notes.slice(0, EXCERPTED_NOTES),
-    olderNotes: e.notes.slice(EXCERPTED_NOTES),
-    graph: egoGraph(e, index.byId),
-    api: entityDetail(e),
-  }));
+  const entities: PublishedEntity[] = index.entities.map((e) => {
+    const turnCount = e.notes.reduce((n, x) => n + x.turns, 0);
+    return {
+      ...e,
+      typeLabel: TYPE_LABELS[e.type],
+      turnCount,
+      listedLabel: TYPE_INFO[e.type].listedIn,
+      listedWhy: e.type === "tag" ? `这篇笔记的标签中有「${e.label}」。` : `这篇笔记的信息栏（作者、嘉宾或涉及的${TYPE_INFO[e.type].short}）列出了${e.label}，正文没有直接提到。`,
+      aliasHint: e.label !== e.name ? e.name : (e.shownAliases.find((a) => /\p{Script=Han}/u.test(a)) ?? null),
+      description: `${e.label}${e.label !== e.name ? `（${e.name}）` : ""}${e.role ? `，${e.role}` : ""}：${e.notes.length} 篇笔记提及${e.notes.length ? `，最近一篇：${e.notes[0]!.title}` : ""}`,
+      crumbs: [{ url: `/${TYPE_PATHS[e.type]}/`, label: TYPE_LABELS[e.type] }],
+      recentNotes: e.notes.slice(0, EXCERPTED_NOTES),
+      olderNotes: e.notes.slice(EXCERPTED_NOTES),
+      graph: egoGraph(e, index.byId),
+      api: entityDetail(e, turnCount),
+    };
+  });
   const drawing = siteGraph(index.entities);
   const directories: Directory[] = ENTITY_TYPES.map((type) => ({
     type,

@@ -9,7 +9,7 @@ import { forceCenter, forceCollide, forceLink, forceManyBody, forceSimulation, f
 import type { Entity, EntityId } from "../entities/index.ts";
 import { ENTITY_TYPES, type EntityType, TYPE_INFO } from "../entities/registry.ts";
 
-export interface GraphNode { id: string; label: string; url: string; type: EntityType; x: number; y: number; r: number; notes: number; anchor: "start" | "middle" | "end"; lx: number; ly: number; center: boolean }
+export interface GraphNode { id: string; label: string; url: string; type: EntityType; x: number; y: number; r: number; anchor: "start" | "middle" | "end"; lx: number; ly: number; center: boolean }
 export interface GraphEdge { x1: number; y1: number; x2: number; y2: number; width: number; count: number; between: string }
 export interface Graph { width: number; height: number; nodes: GraphNode[]; edges: GraphEdge[]; summary: string; legend: Array<{ type: EntityType; label: string }> }
 
@@ -45,12 +45,12 @@ export function egoGraph(entity: Entity, byId: Map<string, Entity>): Graph | nul
   if (partners.length < 2) return null;
   const width = 400, height = 300, cx = width / 2, cy = height / 2, R = 92;
   const max = Math.max(...partners.map((p) => p.count));
-  const nodes: GraphNode[] = [{ id: entity.id, label: short(entity.label), url: entity.url, type: entity.type, x: cx, y: cy, r: 14, notes: entity.notes.length, anchor: "middle", lx: cx, ly: cy + 30, center: true }];
+  const nodes: GraphNode[] = [{ id: entity.id, label: short(entity.label), url: entity.url, type: entity.type, x: cx, y: cy, r: 14, anchor: "middle", lx: cx, ly: cy + 30, center: true }];
   partners.forEach((p, i) => {
     const a = -Math.PI / 2 + (i * 2 * Math.PI) / partners.length;
     const x = round(cx + R * Math.cos(a)), y = round(cy + R * Math.sin(a) * 0.92);
     const r = round(6 + 5 * Math.sqrt(p.count / max));
-    nodes.push({ id: p.id, label: short(p.label), url: p.url, type: p.type, x, y, r, notes: byId.get(p.id)!.notes.length, center: false, ...labelAt(x, y, r, a) });
+    nodes.push({ id: p.id, label: short(p.label), url: p.url, type: p.type, x, y, r, center: false, ...labelAt(x, y, r, a) });
   });
   const at = new Map(nodes.map((n) => [n.id, n]));
   const edges: GraphEdge[] = partners.map((p) => {
@@ -118,7 +118,7 @@ export function siteGraph(entities: Entity[], limit = 36): Graph | null {
     const e = byId.get(n.id)!;
     const x = round(n.x! - minX + pad), y = round(n.y! - minY + pad);
     // Labels point away from the middle, where the links are densest.
-    return { id: e.id, label: short(e.label), url: e.url, type: e.type, x, y, r: round(n.r), notes: e.notes.length, center: false, ...labelAt(x, y, n.r, Math.atan2(y - cy, x - cx)) };
+    return { id: e.id, label: short(e.label), url: e.url, type: e.type, x, y, r: round(n.r), center: false, ...labelAt(x, y, n.r, Math.atan2(y - cy, x - cx)) };
   });
   const at = new Map(nodes.map((n) => [n.id, n]));
   const edges: GraphEdge[] = links.map((l) => {

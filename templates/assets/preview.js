@@ -3,6 +3,7 @@
 // its preview record — title, date and the summary its description carries — so the
 // preview reads the linked page only up to </head> and stops (a few KB from this
 // site, cached), and nothing is built twice for it.
+import { dateLabel } from "./dates.js";
 const fine = window.matchMedia("(hover: hover) and (pointer: fine)");
 const heads = new Map();
 let card = null;
@@ -32,10 +33,6 @@ async function readHead(href) {
   return { title: meta('meta[property="og:title"]'), description: meta('meta[name="description"]'), date: meta('meta[property="article:published_time"]') };
 }
 
-function dateText(iso) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  return m ? `${m[1]} 年 ${Number(m[2])} 月 ${Number(m[3])} 日` : "";
-}
 
 function previewable(a) {
   if (!a.closest("main") || a.closest(".toc, .preview-card") || a.hasAttribute("download")) return false;
@@ -77,7 +74,7 @@ async function show(a) {
   if (data.date) {
     const d = document.createElement("p");
     d.className = "preview-date";
-    d.textContent = dateText(data.date);
+    d.textContent = dateLabel(data.date.slice(0, 10));
     card.append(d);
   }
   if (data.description) {

@@ -4,7 +4,7 @@
 // 「没有找到」 with suggestions. The query, sort and filters live in the URL
 // (?q=…&sort=date&人物=黄仁勋), pushed on each committed search so the back button
 // works. Loaded only on /search/ (as a module; CSP: 'self' + wasm).
-import { parseQuery, queryContext, combineMatches, holdsTerm, holdsQuery, indexTokens, closestEntities, readableExcerpt, dateLabel } from "./search-query.js";
+import { parseQuery, queryContext, combineMatches, holdsTerm, holdsQuery, indexTokens, closestEntities, readableExcerpt, dateLabel, HAN } from "./search-query.js";
 
 const root = document.getElementById("search");
 const FACETS = ["人物", "公司", "产品", "标签", "类型"];
@@ -17,6 +17,9 @@ const PAGE = 10;
 const selected = new Map(FACETS.map((f) => [f, new Set()]));
 let shown = 0;
 /** @type {any[]} */ let current = [];
+/** The words of the shown query, and how many of `current` were checked against them already (the rest are checked as shown). */
+/** @type {any[]} */ let currentWords = [];
+let checkedUpto = 0;
 let generation = 0;
 
 function el(tag, attrs = {}, ...children) {
@@ -61,6 +64,12 @@ function activeFilters() {
 
 // ---- matching -------------------------------------------------------------
 
+/** A result's text as the checks read it: its content and its metadata. */
+const textOf = (d) => [d.content ?? "", ...Object.values(d.meta ?? {})].join(" ");
+
+/** Pagefind's search options for the filters and sort. */
+const searchOptions = (filters, bySort) => ({ filters, ...(bySort === "date" ? { sort: { date: "desc" } } : {}) });
+
 /** Per term, for the session: page id → score, and a handle per page; null when the term matches nothing. */
 const termCache = new Map();
 
@@ -74,7 +83,7 @@ function searchTerm(term) {
     const r = await pf.search(term);
     if (!r.results.length) return null;
     const top = await r.results[0].data();
-    const tokens = indexTokens([top.content ?? "", ...Object.values(top.meta ?? {})].join(" "));
+    const tokens = indexTokens(textOf(top));
     if (!holdsTerm(tokens, term)) return null;
     return { scores: new Map(r.results.map((x) => [x.id, { score: x.score, pos: x.words ?? [] }])), handles: new Map(r.results.map((x) => [x.id, x])) };
   })());
@@ -86,7 +95,7 @@ let filterCache = { key: "", ids: /** @type {Promise<string[]> | null} */ (null)
 function filteredIds(filters, bySort) {
   const key = JSON.stringify([filters, bySort]);
   if (filterCache.key !== key || !filterCache.ids) {
-    filterCache = { key, ids: pf.search(null, { filters, ...(bySort === "date" ? { sort: { date: "desc" } } : {}) }).then((r) => r.results.map((x) => x.id)) };
+    filterCache = { key, ids: pf.search(null, searchOptions(filters, bySort)).then((r) => r.results.map((x) => x.id)) };
   }
   return filterCache.ids;
 }
@@ -100,9 +109,9 @@ async function runSearch(query, filters, bySort) {
   const words = parseQuery(query, ctx);
   const hasFilters = Object.keys(filters).length > 0;
   if (!words.length) {
-    if (!hasFilters) return { results: [], filters: null, words, unmatched: [] };
-    const all = await pf.search(null, { filters, ...(bySort === "date" ? { sort: { date: "desc" } } : {}) });
-    return { results: all.results, filters: all.filters, words, unmatched: [] };
+    if (!hasFilters) return { results: [], checked: 0, filters: null, words, unmatched: [] };
+    const all = await pf.search(null, searchOptions(filters, bySort));
+    return { results: all.results, checked: all.results.length, filters: all.filters, words, unmatched: [] };
   }
   const terms = [...new Set(words.flatMap((w) => w.alts.flatMap((a) => a.terms)))];
   const found = await Promise.all(terms.map(searchTerm));
@@ -119,11 +128,9 @@ async function runSearch(query, filters, bySort) {
     order = bySort === "date" ? allowed.filter((id) => keep.has(id)) : ((a) => ids.filter((id) => a.has(id)))(new Set(allowed));
   }
   const handle = (id) => byId.get(id) ?? terms.map((t, i) => found[i]?.handles.get(id)).find(Boolean);
-  const results = await verified(order.map(handle).filter(Boolean), words, PAGE);
-  return { results, filters: display.filters, words, unmatched };
+  const { results, checked } = await verified(order.map(handle).filter(Boolean), words, PAGE);
+  return { results, checked, filters: display.filters, words, unmatched };
 }
-
-const textOf = (d) => [d.content ?? "", ...Object.values(d.meta ?? {})].join(" ");
 
 /**
  * Drop results whose own text lacks a required word (Pagefind's stemmed prefix
@@ -134,8 +141,8 @@ async function verified(results, words, upto) {
   const head = results.slice(0, upto);
   const datas = await Promise.all(head.map((r) => r.data()));
   const ok = head.filter((r, i) => holdsQuery(textOf(datas[i]), words));
-  for (const r of results.slice(upto)) r.kbWords = words;
-  return [...ok, ...results.slice(upto)];
+  // Result handles are shared between queries (termCache): what is still unchecked is said by position, not marked on them.
+  return { results: [...ok, ...results.slice(upto)], checked: ok.length };
 }
 
 // ---- rendering ------------------------------------------------------------
@@ -153,7 +160,7 @@ async function renderMore() {
   if (gen !== generation) return;
   for (const [i, d] of datas.entries()) {
     // Beyond the first page, results are checked as they are shown.
-    if (slice[i].kbWords && !holdsQuery(textOf(d), slice[i].kbWords)) continue;
+    if (shown + i >= checkedUpto && !holdsQuery(textOf(d), currentWords)) continue;
     const meta = d.meta ?? {};
     const item = el("li", { class: "kb-result" });
     item.append(el("h2", { class: "kb-result-title" }, el("a", { href: d.url, text: meta.title ?? d.url })));
@@ -237,7 +244,7 @@ function renderChips() {
 }
 
 /** 「没有找到」: the closest entity pages and the query without the words that matched nothing. */
-function renderSuggestions(query, words, unmatched) {
+function renderSuggestions(words, unmatched) {
   suggest.textContent = "";
   const offers = [];
   const required = words.filter((w) => !w.optional);
@@ -251,9 +258,9 @@ function renderSuggestions(query, words, unmatched) {
   for (const w of unmatched.length ? unmatched : required.map((x) => x.text)) {
     for (const e of closestEntities(w, config.entities, config.t2s)) {
       // A Latin name one edit away is a likely typo: offer it, in place of the word, as the query itself.
-      if (!/[\u3400-\u9fff]/.test(w) && e.distance <= 1 && !seen.has(e.spelling)) {
+      if (!HAN.test(w) && e.distance <= 1 && !seen.has(e.spelling)) {
         seen.add(e.spelling);
-        const fixed = words.filter((x) => !x.optional).map((x) => (x.text === w ? e.spelling : x.text)).join(" ");
+        const fixed = required.map((x) => (x.text === w ? e.spelling : x.text)).join(" ");
         offers.push(el("p", {}, document.createTextNode("你要找的是不是 "), asked(fixed), document.createTextNode("？")));
       }
       if (!seen.has(e.url)) { seen.add(e.url); pages.push(el("a", { href: e.url, text: e.name })); }
@@ -262,7 +269,7 @@ function renderSuggestions(query, words, unmatched) {
   if (pages.length) offers.push(el("p", {}, document.createTextNode("相关页面："), ...pages.slice(0, 5).flatMap((a, i) => (i ? [document.createTextNode("、"), a] : [a]))));
   const drop = unmatched.length ? [unmatched] : required.length > 1 ? required.map((w) => [w.text]) : [];
   for (const gone of drop.slice(0, 3)) {
-    const rest = words.filter((w) => !gone.includes(w.text) && !w.optional).map((w) => w.text).join(" ");
+    const rest = required.filter((w) => !gone.includes(w.text)).map((w) => w.text).join(" ");
     if (rest) offers.push(el("p", {}, document.createTextNode(`去掉「${gone.join("、")}」再搜：`), asked(rest)));
   }
   suggest.append(...offers.slice(0, 5));
@@ -306,13 +313,13 @@ async function search({ push = false, fromUrl = false } = {}) {
     return;
   }
   status.textContent = "正在搜索…";
-  const { results, filters: counts, words, unmatched } = await runSearch(query, filters, sort.value);
+  const { results, checked, filters: counts, words, unmatched } = await runSearch(query, filters, sort.value);
   if (gen !== generation) return;
-  current = results; shown = 0; list.textContent = "";
+  current = results; currentWords = words; checkedUpto = checked; shown = 0; list.textContent = "";
   renderFacets(counts ?? (await pf.filters()));
   await renderMore();
   if (gen !== generation) return;
-  if (!results.length && query) renderSuggestions(query, words, unmatched);
+  if (!results.length && query) renderSuggestions(words, unmatched);
   // The status line is announced to screen readers, and tests wait on it: set it last.
   status.textContent = results.length ? `找到 ${results.length} 篇${query ? `与「${query}」相关的` : ""}笔记` : `没有找到${query ? `与「${query}」相关的` : ""}笔记`;
 }
@@ -360,9 +367,9 @@ async function start() {
 
 /** For tests and scripts: the note URLs a query returns, in order. */
 window.kbSearch = async (query, filters = {}) => {
-  const { results, words } = await runSearch(query, Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, { any: v }])), "relevance");
+  const { results, checked, words } = await runSearch(query, Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, { any: v }])), "relevance");
   const datas = await Promise.all(results.map((r) => r.data()));
-  return datas.filter((d, i) => !results[i].kbWords || holdsQuery(textOf(d), words)).map((d) => d.url);
+  return datas.filter((d, i) => i < checked || holdsQuery(textOf(d), words)).map((d) => d.url);
 };
 
 window.kbSearchReady = start().catch((err) => {

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runPipeline } from "../../src/pipeline.ts";
 import { loadRegistry } from "../../src/entities/registry.ts";
-import { simplifiedTable } from "../../src/search/pagefind.ts";
+import { simplifiedTable } from "../../src/text.ts";
 import { toSimplified } from "../../src/search/query.js";
 import { stripMarkdown } from "../../src/text.ts";
 import { ROOT } from "./site.ts";

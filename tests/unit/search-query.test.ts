@@ -1,7 +1,7 @@
 /** The query pipeline shared by the index and the browser (src/search/query.js). */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { simplifiedTable } from "../../src/search/pagefind.ts";
+import { simplifiedTable } from "../../src/text.ts";
 import { queryData } from "../../src/search/pagefind.ts";
 import { bigrams, closestEntities, combineMatches, holdsQuery, holdsTerm, indexText, parseQuery, queryContext, queryTerms, readableExcerpt } from "../../src/search/query.js";
 
