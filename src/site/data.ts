@@ -178,7 +178,9 @@ function fieldsOf(note: Note): OwnFields {
     readMinutes: Math.max(1, Math.round(note.details.wordCount / 400)),
     tocOpen: headed.length <= TOC_OPEN_MAX,
     teaser: truncate(summary, 120),
-    description: truncate(summary, 150),
+    // A note without a summary is described by its opening words, not by the site's blurb
+    // (search engines, link cards and the hover previews read this).
+    description: truncate(summary || stripMarkdown(note.sections.flatMap((s) => s.blocks).find((b) => b.text.trim())?.text ?? "").replace(/\s+/g, " ").trim(), 150),
     month: { key: month, label: monthLabel(month) },
     crumbs: [{ url: "/timeline/", label: "时间线" }, { url: `/timeline/#m-${month}`, label: monthLabel(month) }],
   };
