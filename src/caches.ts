@@ -19,7 +19,9 @@ import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, rea
 import { join, relative, sep } from "node:path";
 import { walk } from "./files.ts";
 import { fileURLToPath } from "node:url";
-import { type EntityIndex, type NoteLinks, type Entity, MatchMemo } from "./entities/index.ts";
+import v8 from "node:v8";
+import vm from "node:vm";
+import type { EntityIndex, NoteLinks, Entity, MatchMemo } from "./entities/index.ts";
 import type { ParsedSource } from "./ingest/index.ts";
 
 const sha256 = () => createHash("sha256");
@@ -133,10 +135,11 @@ let matchMemo: MatchMemo | null = null;
 /** A long-running process has written one entity index to disk (later ones are only kept in memory). */
 let linkWritten = false;
 
-/** Each note's text matches, kept between the rebuilds of `npm start` (undefined in a one-shot build). */
-export function linkMemo(): MatchMemo | undefined {
+/** Each note's text matches, kept between the rebuilds of `npm start` (undefined in a one-shot build); `make` makes the first. */
+export function linkMemo(make?: () => MatchMemo): MatchMemo | undefined {
   if (!memoryOn) return undefined;
-  return (matchMemo ??= new MatchMemo());
+  if (!matchMemo && make) matchMemo = make();
+  return matchMemo ?? undefined;
 }
 
 /**
@@ -235,4 +238,24 @@ export function fingerprintSources(seedsDir: string): { hash: string; files: num
     h.update("\n");
   }
   return { hash: h.digest("hex"), files, bytes };
+}
+
+/**
+ * A full garbage collection. V8 lets the heap grow towards its limit (4 GB here)
+ * before collecting; a build collects between its stages and batches instead, so
+ * its memory stays near what it actually holds.
+ */
+export function collectGarbage(): void {
+  v8.setFlagsFromString("--expose-gc");
+  (vm.runInNewContext("gc") as () => void)();
+}
+
+/**
+ * A value made on first use and kept for the process: a loaded dictionary, a parser or
+ * a lookup table that costs too much to build at import. The process-wide caches of
+ * the other modules are made with this, so that all of them live here.
+ */
+export function lazy<T>(make: () => T): () => T {
+  let made: { value: T } | null = null;
+  return () => (made ??= { value: make() }).value;
 }

@@ -13,7 +13,7 @@ import { accessSync, constants, lstatSync, mkdirSync, readFileSync } from "node:
 import { dirname, extname, relative, resolve, sep } from "node:path";
 import { walk } from "./files.ts";
 import { cachedLink, cachedParse, linkKey, linkMemo, parserVersion, validNote, pruneParseMemory, sourceKey } from "./caches.ts";
-import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
+import { buildEntityIndex, type EntityIndex, MatchMemo } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
 import { parseSource, SOURCE_EXTENSIONS } from "./ingest/index.ts";
 import { type BuildMessage, Note, type NoteDraft } from "./note.ts";
@@ -56,6 +56,8 @@ export interface PipelineOptions {
   cacheDir: string | null;
   /** Entity-index cache folder (see src/caches.ts); null or absent: memory only. */
   linkCacheDir?: string | null;
+  /** The entity registry (src/entities/registry.yaml when absent). */
+  registryPath?: string;
 }
 
 export interface PipelineResult {
@@ -227,11 +229,11 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   for (const r of inputs) r.status = statusOf(r.messages);
 
   // 5. link
-  const registry = loadRegistry();
+  const registry = loadRegistry(options.registryPath);
   const key = linkKey(registry.hash, parsed.map(({ report }) => ({ sourceKey: [sourceKeys.get(report)!, ...report.notes.map((id) => resolved.signatures.get(id) ?? "")].join("\u0000"), ids: report.notes })));
   pruneParseMemory(new Set(sourceKeys.values()));
   const linkedNotes = resolved.notes;
-  const { index, from: linked } = cachedLink(key, options.linkCacheDir ?? null, () => buildEntityIndex(linkedNotes, registry.entries, { memo: linkMemo(), keys: noteKeys }));
+  const { index, from: linked } = cachedLink(key, options.linkCacheDir ?? null, () => buildEntityIndex(linkedNotes, registry.entries, { memo: linkMemo(() => new MatchMemo()), keys: noteKeys }));
   const t2 = performance.now();
   return {
     notes: linkedNotes,

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { slug as githubSlug } from "github-slugger";
 import { Converter } from "opencc-js";
+import { lazy } from "./caches.ts";
 import type { BuildMessage } from "./note.ts";
 
 export interface DecodedText {
@@ -210,7 +211,12 @@ export function countWords(text: string): number {
 }
 /** One character of a CJK script (Han, kana, Hangul). */
 export const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-let cjkTable: Uint8Array | null = null;
+
+const cjkTable = lazy(() => {
+  const table = new Uint8Array(65536);
+  for (let c = 0; c < 65536; c++) if ((c < 0xd800 || c > 0xdfff) && CJK_CHAR.test(String.fromCharCode(c))) table[c] = 1;
+  return table;
+});
 
 /**
  * Characters of CJK scripts in `text`. A regex test per character cost a sixth of all
@@ -218,11 +224,7 @@ let cjkTable: Uint8Array | null = null;
  * regex, only characters outside it (surrogate pairs) are tested one by one.
  */
 function countCjk(text: string): number {
-  if (!cjkTable) {
-    cjkTable = new Uint8Array(65536);
-    for (let c = 0; c < 65536; c++) if ((c < 0xd800 || c > 0xdfff) && CJK_CHAR.test(String.fromCharCode(c))) cjkTable[c] = 1;
-  }
-  const table = cjkTable;
+  const table = cjkTable();
   let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -298,15 +300,12 @@ export function stripMarkdown(md: string): string {
   );
 }
 
-let simplified: Record<string, string> | null = null;
-
 /**
  * Traditional → simplified, character by character, from opencc-js (built once per process):
  * the table search folds queries and documents with (src/search/query.js `toSimplified`), and
  * the linker tells a mainland spelling of a name by.
  */
-export function simplifiedTable(): Record<string, string> {
-  if (simplified) return simplified;
+export const simplifiedTable = lazy((): Record<string, string> => {
   const convert = Converter({ from: "t", to: "cn" });
   const map: Record<string, string> = {};
   for (let code = 0x3400; code <= 0x9fff; code++) {
@@ -314,8 +313,8 @@ export function simplifiedTable(): Record<string, string> {
     const s = convert(ch);
     if (s !== ch && Array.from(s).length === 1) map[ch] = s;
   }
-  return (simplified = map);
-}
+  return map;
+});
 
 /** Fold width, case and spacing so `ＯｐｅｎＡＩ`, `openai` and `OpenAI` meet (names, labels, paths). */
 export function foldName(name: string): string {

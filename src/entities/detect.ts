@@ -53,7 +53,7 @@ const HAN = /\p{Script=Han}/u;
 
 interface Candidate { folded: string; spec: AliasSpec; latinStart: boolean; latinEnd: boolean; hanStart: boolean; hanEnd: boolean; not: string[] }
 
-let segmenter: Intl.Segmenter | null = null;
+const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
 
 /**
  * Whether `text[start, end)` starts and ends at word boundaries of ICU's segmentation of
@@ -61,7 +61,6 @@ let segmenter: Intl.Segmenter | null = null;
  * slow, and a word is never longer).
  */
 function standsAsWord(text: string, start: number, end: number, checkStart: boolean, checkEnd: boolean): boolean {
-  segmenter ??= new Intl.Segmenter("zh", { granularity: "word" });
   const from = Math.max(0, start - 12);
   const window = text.slice(from, Math.min(text.length, end + 12));
   const s = start - from, e = end - from;

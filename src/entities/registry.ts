@@ -9,7 +9,7 @@ import yaml from "js-yaml";
 import { z } from "zod";
 import { foldName, shortHash } from "../text.ts";
 
-export const REGISTRY_PATH = process.env.KB_REGISTRY ?? fileURLToPath(new URL("./registry.yaml", import.meta.url));
+export const REGISTRY_PATH = fileURLToPath(new URL("./registry.yaml", import.meta.url));
 
 export const ENTITY_TYPES = ["person", "company", "product", "tag"] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];

@@ -72,10 +72,9 @@ const LATIN_TOKEN = /^(?:\p{Lu}\p{Ll}*(?:['’]\p{Lu}?\p{Ll}+|\p{Lu}\p{Ll}+)*(?:
 /** Contractions are words of a sentence, not of a name (`I'm`, `Don't`). */
 const CONTRACTION = /['’](?:m|s|re|ve|ll|d|t)$/i;
 
-let segmenter: Intl.Segmenter | null = null;
+const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
 /** ICU's Chinese word segmentation of a short label (Intl.Segmenter, the dictionary browsers use). */
 function hanWords(label: string): string[] {
-  segmenter ??= new Intl.Segmenter("zh", { granularity: "word" });
   return [...segmenter.segment(label)].filter((s) => s.isWordLike).map((s) => s.segment);
 }
 

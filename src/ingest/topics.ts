@@ -16,6 +16,7 @@
 import { Jieba } from "@node-rs/jieba";
 import { dict } from "@node-rs/jieba/dict.js";
 import stopwordsIso from "stopwords-iso/stopwords-iso.json" with { type: "json" };
+import { lazy } from "../caches.ts";
 import type { Section } from "../note.ts";
 
 /** Filler of spoken Chinese that dictionaries do not list as stopwords, plus words too generic to head a section. */
@@ -30,8 +31,8 @@ const PARTICLE_EDGE = /^[的了在是就也都又把被让给对]|[了着过的�
  * the first raw transcript: Intl.Segmenter's ICU dictionary lacks the field's words
  * (it cuts 芯片 into 芯|片, 英伟达 into 英伟|达), and its cost grows faster than the text.
  */
-let jieba: Jieba | null = null;
-const cut = (text: string): string[] => (jieba ??= Jieba.withDict(dict)).cut(text, false);
+const jieba = lazy(() => Jieba.withDict(dict));
+const cut = (text: string): string[] => jieba().cut(text, false);
 
 /** The content words of a text: words of two or more characters, no stopwords, numbers or particle-glued segments. */
 export function contentWords(text: string): string[] {

@@ -10,6 +10,7 @@ import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, readSync, w
 import { createRequire } from "node:module";
 import { dirname, relative, resolve } from "node:path";
 import { imageSize } from "image-size";
+import { lazy } from "../caches.ts";
 import type { BuildMessage } from "../note.ts";
 import { MEDIA_PREFIX } from "../site/markdown.ts";
 
@@ -42,18 +43,13 @@ export function mediaUrl(rel: string): string {
 }
 
 type Purifier = { sanitize(text: string, options: object): string; removed: Array<{ element?: { nodeName: string }; attribute?: { name: string; value: string } }> };
-let purifier: Purifier | null = null;
-
 /** DOMPurify on a jsdom window, loaded only when a folder has an SVG (jsdom is large). */
-function purify(): Purifier {
-  if (!purifier) {
-    const require = createRequire(import.meta.url);
-    const { JSDOM } = require("jsdom") as { JSDOM: new (html: string) => { window: unknown } };
-    const createDOMPurify = require("dompurify") as (window: unknown) => Purifier;
-    purifier = createDOMPurify(new JSDOM("").window);
-  }
-  return purifier;
-}
+const purify = lazy((): Purifier => {
+  const require = createRequire(import.meta.url);
+  const { JSDOM } = require("jsdom") as { JSDOM: new (html: string) => { window: unknown } };
+  const createDOMPurify = require("dompurify") as (window: unknown) => Purifier;
+  return createDOMPurify(new JSDOM("").window);
+});
 
 /** Active content DOMPurify took out of an SVG: elements and attributes that can run or load something. */
 const ACTIVE = /^(?:script|foreignobject|iframe|embed|object|handler|listener|set|animate|use|a|image|feimage|style)$|^on|href$|^xlink:href$/i;

@@ -18,7 +18,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { EntityIndex } from "../entities/index.ts";
-import { lastBuild } from "../site/build-state.ts";
 import { carryOverTree, writeReplacing } from "../files.ts";
 import type { PublishedNote } from "../site/data.ts";
 import { simplifiedTable, shortHash } from "../text.ts";
@@ -42,7 +41,7 @@ export interface IndexStats {
  * every shard: more shards, more requests per query) against the time to re-index the
  * shard a new note lands in (~15 ms per note on this project's 2-core machine).
  */
-export const SHARD_SIZE = Number(process.env.KB_SEARCH_SHARD_SIZE ?? 500);
+export const SHARD_SIZE = 500;
 const STATE_FILE = "kb-shards.json";
 const STATE_VERSION = 1;
 
@@ -84,14 +83,12 @@ interface ShardState {
   shards: Array<{ dir: string; notes: Array<[string, string]> }>;
 }
 
-const sectionKeys = new WeakMap<object, string>();
-
 /**
  * A key of everything a note's search document is made of: its text (sections are
- * hashed once per object: `npm start` passes unchanged notes on as the same objects)
- * and what linking adds (names, aliases, filters).
+ * hashed once per object in `sectionKeys`: `npm start` passes unchanged notes on as the
+ * same objects) and what linking adds (names, aliases, filters).
  */
-function documentKey(note: PublishedNote, names: NameLookup): string {
+function documentKey(note: PublishedNote, names: NameLookup, sectionKeys: WeakMap<object, string>): string {
   let text = sectionKeys.get(note.sections);
   if (text === undefined) sectionKeys.set(note.sections, (text = shortHash(JSON.stringify(note.sections), 20)));
   const l = note.links;
@@ -101,21 +98,18 @@ function documentKey(note: PublishedNote, names: NameLookup): string {
     note.declaredNames, named, l.tags.map((r) => [r.name, r.label])]));
 }
 
-let searchCode: string | null = null;
-
 /** The search code (documents, query rules, this file), Pagefind's version and the shard size. */
-function searchCodeKey(): string {
-  if (searchCode) return searchCode;
+function searchCodeKey(shardSize: number): string {
   const code = ["records.ts", "query.js", "pagefind.ts"].map((f) => readFileSync(new URL(`./${f}`, import.meta.url), "utf8"));
   const pf = JSON.parse(readFileSync(new URL("../package.json", import.meta.resolve("pagefind")), "utf8")) as { version: string };
-  return (searchCode = shortHash([...code, `pagefind ${pf.version}`, `shard ${SHARD_SIZE}`].join("\0"), 20));
+  return shortHash([...code, `pagefind ${pf.version}`, `shard ${shardSize}`].join("\0"), 20);
 }
 
-function readState(dir: string | null): ShardState | null {
+function readState(dir: string | null, code: string): ShardState | null {
   if (!dir) return null;
   try {
     const state = JSON.parse(readFileSync(join(dir, "pagefind", STATE_FILE), "utf8")) as ShardState;
-    if (state.version !== STATE_VERSION || state.code !== searchCodeKey()) return null;
+    if (state.version !== STATE_VERSION || state.code !== code) return null;
     if (!state.shards.some((sh) => sh.dir === "pagefind") || !state.shards.every((sh) => existsSync(join(dir, sh.dir, "pagefind-entry.json")))) return null;
     return state;
   } catch {
@@ -131,7 +125,7 @@ interface PlannedShard { dir: string; notes: PublishedNote[]; dirty: boolean }
  * in its shard; a shard with a changed, added or removed note is dirty; new notes fill
  * the last shard, then new ones. Without a usable previous state, every shard is new.
  */
-function planShards(notes: PublishedNote[], keys: Map<string, string>, prev: ShardState | null): PlannedShard[] {
+function planShards(notes: PublishedNote[], keys: Map<string, string>, prev: ShardState | null, shardSize: number): PlannedShard[] {
   const byUrl = new Map(notes.map((n) => [n.url, n]));
   const planned: PlannedShard[] = [];
   const placed = new Set<string>();
@@ -153,38 +147,43 @@ function planShards(notes: PublishedNote[], keys: Map<string, string>, prev: Sha
   };
   let at = 0;
   const last = planned.at(-1);
-  if (last && last.notes.length < SHARD_SIZE && fresh.length) {
-    const room = SHARD_SIZE - last.notes.length;
+  if (last && last.notes.length < shardSize && fresh.length) {
+    const room = shardSize - last.notes.length;
     last.notes.push(...fresh.slice(0, room));
     last.dirty = true;
     at = room;
   }
-  for (; at < fresh.length; at += SHARD_SIZE) planned.push({ dir: newDir(), notes: fresh.slice(at, at + SHARD_SIZE), dirty: true });
+  for (; at < fresh.length; at += shardSize) planned.push({ dir: newDir(), notes: fresh.slice(at, at + shardSize), dirty: true });
   if (!planned.length) planned.push({ dir: newDir(), notes: [], dirty: true });
   // The main bundle (`pagefind/`, which the browser loads) goes first.
   return planned.sort((a, b) => (a.dir === "pagefind" ? -1 : b.dir === "pagefind" ? 1 : 0));
 }
 
+export interface IndexOptions {
+  /** Notes per shard (500). */
+  shardSize?: number;
+  /** Section hashes by object, which a long-running process keeps between rebuilds. */
+  sectionKeys?: WeakMap<object, string>;
+}
+
 /**
- * Index the notes of the last pipeline run (or the ones given) into `siteDir`. With
- * `prevDir` (the folder of the previous site; `siteDir` itself for `npm start`), only
- * shards whose notes changed are indexed; the others are kept.
+ * Index `notes` into `siteDir`. With `prevDir` (the folder of the previous site;
+ * `siteDir` itself for `npm start`), only shards whose notes changed are indexed; the
+ * others are kept.
  */
-export async function indexSite(siteDir: string, source?: { notes: PublishedNote[]; index: EntityIndex } | null, prevDir: string | null = null): Promise<IndexStats> {
+export async function indexSite(siteDir: string, source: { notes: PublishedNote[]; index: EntityIndex }, prevDir: string | null = null, options: IndexOptions = {}): Promise<IndexStats> {
   const t0 = performance.now();
-  const state = source ?? (() => {
-    const last = lastBuild();
-    if (!last) throw new Error("search: no pipeline result to index (the build did not run the pipeline)");
-    return { notes: last.data.notes, index: last.result.index };
-  })();
-  const { notes, index } = state;
+  const { notes, index } = source;
+  const shardSize = options.shardSize ?? SHARD_SIZE;
+  const sectionKeys = options.sectionKeys ?? new WeakMap<object, string>();
+  const code = searchCodeKey(shardSize);
   const t2s = simplifiedTable();
   const names: NameLookup = {};
   for (const e of index.entities) if (e.type !== "tag") names[e.id] = { name: e.name, aliases: e.aliases };
-  const keys = new Map(notes.map((n) => [n.url, documentKey(n, names)]));
-  const prev = readState(prevDir);
+  const keys = new Map(notes.map((n) => [n.url, documentKey(n, names, sectionKeys)]));
+  const prev = readState(prevDir, code);
   const inPlace = prevDir !== null && resolve(prevDir) === resolve(siteDir);
-  const plan = planShards(notes, keys, prev);
+  const plan = planShards(notes, keys, prev, shardSize);
   let indexed = 0, indexedNotes = 0;
   for (const sh of plan) {
     const target = join(siteDir, sh.dir);
@@ -216,7 +215,7 @@ export async function indexSite(siteDir: string, source?: { notes: PublishedNote
     entities: suggestionEntities(index),
     t2s,
   }));
-  const next: ShardState = { version: STATE_VERSION, code: searchCodeKey(), shards: plan.map((sh) => ({ dir: sh.dir, notes: sh.notes.map((n) => [n.url, keys.get(n.url)!]) })) };
+  const next: ShardState = { version: STATE_VERSION, code, shards: plan.map((sh) => ({ dir: sh.dir, notes: sh.notes.map((n) => [n.url, keys.get(n.url)!]) })) };
   writeReplacing(join(siteDir, "pagefind", STATE_FILE), JSON.stringify(next));
   return { pages: notes.length, shards: plan.length, indexed, indexedNotes, ms: Math.round(performance.now() - t0), dirs: plan.map((sh) => sh.dir) };
 }

@@ -105,8 +105,8 @@ function spacePunctuation(s) {
   return s.replace(/[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019]/g, " $& ");
 }
 
-/** @type {Intl.Segmenter | null} */
-let segmenter = null;
+/** ICU's word segmentation (the browser's own, and Node's). */
+const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
 
 /** Fullwidth letters and digits → ASCII; punctuation is left as written. */
 /** @param {string} s */
@@ -152,7 +152,6 @@ export function chunkQueryRun(run, vocabulary = null, dropStops = true) {
  * @returns {string[]}
  */
 function segmentRun(run, dropStops = true) {
-  segmenter ??= new Intl.Segmenter("zh", { granularity: "word" });
   /** @type {string[]} */
   const chunks = [];
   let singles = "";

@@ -2,7 +2,7 @@
  * Pipeline result → what the templates see (`kb` in Nunjucks). Everything a page
  * shows is computed here once per build; templates only loop and print.
  */
-import type { Entity, EntityIndex, EntityRef, Excerpt, NoteLinks } from "../entities/index.ts";
+import type { Entity, EntityRef, Excerpt, NoteLinks } from "../entities/index.ts";
 import { EXCERPTED_NOTES, TYPE_LABELS, TYPE_PATHS, type EntityNote } from "../entities/index.ts";
 import { ENTITY_TYPES, type EntityType, TYPE_INFO } from "../entities/registry.ts";
 import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind } from "../note.ts";
@@ -160,9 +160,9 @@ function summaryRepeats(note: Note): boolean {
 
 type OwnFields = Pick<PublishedNote, "statusLabel" | "showSummary" | "kindLabel" | "toc" | "showToc" | "speakerColors" | "readMinutes" | "tocOpen" | "teaser" | "description" | "month" | "crumbs">;
 /** What a published note derives from the note alone, by note: `npm start` passes unchanged notes on as the same objects. */
-const ownFields = new WeakMap<Note, OwnFields>();
+export type FieldsMemo = WeakMap<Note, OwnFields>;
 
-function fieldsOf(note: Note): OwnFields {
+function fieldsOf(note: Note, ownFields: FieldsMemo): OwnFields {
   let f = ownFields.get(note);
   if (f) return f;
   const month = monthKey(note.date);
@@ -238,7 +238,13 @@ function monthLabel(key: string): string {
   return `${y} 年 ${Number(m)} 月`;
 }
 
-export function buildSiteData(result: PipelineResult, index: EntityIndex = result.index): SiteData {
+/** What the site is called and where it is published (the build context's `site`). */
+export interface SiteSettings { title: string; url: string }
+
+export const DEFAULT_SITE: SiteSettings = { title: "AI 内参知识库", url: "http://localhost:8080" };
+
+export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAULT_SITE, memo: FieldsMemo = new WeakMap()): SiteData {
+  const index = result.index;
   const entityRefs = (l: NoteLinks) => [...l.people, ...l.companies, ...l.products, ...l.tags];
   // Each entity's names in lower case, and its rank for "what two notes share" (rarest
   // first, then by name): computed once, not per note (~40 entities × 5,000 notes).
@@ -262,7 +268,7 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
     }
     return {
       ...note,
-      ...fieldsOf(note),
+      ...fieldsOf(note, memo),
       links,
       speakerUrls: Object.fromEntries(note.speakers.map((name, i) => [name, links.speakers[i]?.id ? (links.speakers[i] as { url: string }).url : null])),
       speakerLabels: Object.fromEntries(note.speakers.map((name, i) => [name, links.speakers[i]?.id ? links.speakers[i]!.label : name])),
@@ -364,10 +370,10 @@ export function buildSiteData(result: PipelineResult, index: EntityIndex = resul
   const count = (t: EntityType) => directories.find((d) => d.type === t)!.entities.length;
   return {
     site: {
-      title: process.env.KB_SITE_TITLE ?? "AI 内参知识库",
+      title: site.title,
       description: "AI 行业访谈、演讲与文摘的中文知识库：按人物、公司、产品与标签浏览和搜索。",
       lang: "zh-CN",
-      url: (process.env.KB_SITE_URL ?? "http://localhost:8080").replace(/\/$/, ""),
+      url: site.url.replace(/\/$/, ""),
       /** The newest note date: the feed's `updated`, and the stand-in for undated entries. */
       updated: notes.find((n) => n.date)?.date ?? "1970-01-01",
     },

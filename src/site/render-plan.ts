@@ -39,17 +39,17 @@ function digest(text: string): string {
 }
 
 /**
- * Hashes of values that are not resources, by identity. Kept across the builds of a
- * long-running process: `npm start` hands unchanged notes (and their sections,
- * excerpts…) to the next build as the same objects, so checking what a page read costs
- * a lookup instead of serialising the value again. Sound because the data given to
- * templates is never modified once built (src/site/data.ts and the linker make new
- * objects instead).
+ * Hashes of values that are not resources, by identity (`Tracker`'s `hashMemo`). The
+ * caller may keep one across the builds of a long-running process: `npm start` hands
+ * unchanged notes (and their sections, excerpts…) to the next build as the same
+ * objects, so checking what a page read costs a lookup instead of serialising the value
+ * again. Sound because the data given to templates is never modified once built
+ * (src/site/data.ts and the linker make new objects instead).
  */
-const hashMemo = new WeakMap<object, string>();
+export type HashMemo = WeakMap<object, string>;
 
 /** Hash of a value as a page sees it: resources by identity, anything else by content. */
-function valueHash(v: unknown, keyOf: (o: object) => string | undefined): string {
+function valueHash(v: unknown, keyOf: (o: object) => string | undefined, hashMemo: HashMemo): string {
   if (v === undefined) return "u";
   if (typeof v === "function") return "f";
   if (isObject(v)) {
@@ -60,7 +60,7 @@ function valueHash(v: unknown, keyOf: (o: object) => string | undefined): string
     let h: string;
     if (Array.isArray(v) && v.length > 1 && isObject(v[0])) {
       // A list of objects: by its elements' hashes, so elements seen before cost nothing.
-      h = `a${digest(v.map((x) => valueHash(x, keyOf)).join(","))}`;
+      h = `a${digest(v.map((x) => valueHash(x, keyOf, hashMemo)).join(","))}`;
     } else {
       const json = JSON.stringify(v) ?? "u";
       h = json.length <= 40 ? `j${json}` : `h${digest(json)}`;
@@ -95,7 +95,7 @@ export class Tracker {
 
   private readonly handler: ProxyHandler<object>;
 
-  constructor() {
+  constructor(private readonly hashMemo: HashMemo = new WeakMap()) {
     const self = this;
     this.handler = {
       get(target, prop) {
@@ -208,15 +208,13 @@ export class Tracker {
     const prop = dep.slice(cut + 2);
     let h: string;
     if (!obj) h = "∅";
-    else if (kind === ".") h = valueHash(obj[prop], (o) => this.keyOf.get(o));
+    else if (kind === ".") h = valueHash(obj[prop], (o) => this.keyOf.get(o), this.hashMemo);
     else if (kind === "?") h = prop in obj ? "y" : "n";
     else h = digest(Object.keys(obj).join("\0"));
     this.memo.set(dep, h);
     return h;
   }
 }
-
-export const tracker = new Tracker();
 
 /** One page in the manifest: its output file (relative to the output folder) and what it read. */
 interface PageRecord { out: string; deps: number[] }
@@ -239,7 +237,6 @@ export interface Manifest {
 }
 
 const WATCHED_CODE = ["content", "templates", "src", "eleventy.config.ts", "package-lock.json"];
-const RENDER_ENV = ["KB_PATH_PREFIX", "KB_SITE_URL", "KB_SITE_TITLE"];
 
 function hashTree(h: ReturnType<typeof createHash>, root: string, path: string): void {
   const p = join(root, path);
@@ -254,13 +251,13 @@ function hashTree(h: ReturnType<typeof createHash>, root: string, path: string):
 
 /**
  * Hash of everything besides `kb` that shapes a page: templates, all code, the
- * lockfile, render settings (`trees` narrows it, e.g. to the code the search index depends on).
+ * lockfile, and `settings` (the render settings; `trees` narrows the files, e.g. to the
+ * code the search index depends on).
  */
-export function codeHash(root: string, extra: string[] = [], trees: string[] = WATCHED_CODE): string {
+export function codeHash(root: string, settings: string[] = [], trees: string[] = WATCHED_CODE): string {
   const h = createHash("sha256").update(`v${MANIFEST_VERSION}\n`);
   for (const p of trees) hashTree(h, root, p);
-  for (const k of RENDER_ENV) h.update(`${k}=${process.env[k] ?? ""}\n`);
-  for (const e of extra) h.update(e).update("\n");
+  for (const e of settings) h.update(e).update("\n");
   return h.digest("hex").slice(0, 24);
 }
 
@@ -319,7 +316,7 @@ export class RenderPlan {
     readonly prev: Manifest | null,
     readonly prevDir: string | null,
     readonly codeHash: string,
-    readonly trk: Tracker = tracker,
+    readonly trk: Tracker,
   ) {}
 
   /** True when the page can be kept as it is in the previous output. */
@@ -409,77 +406,6 @@ export function removeOutputs(dir: string, files: string[]): number {
   return n;
 }
 
-const PATCHED = Symbol.for("kb.nunjucks-patched");
-
-interface NunjucksTemplate {
-  tmplProps?: unknown;
-  tmplStr?: unknown;
-  path?: string;
-  blocks: unknown;
-  rootRenderFunc: (...args: unknown[]) => unknown;
-  compiled: boolean;
-  compile(): void;
-}
-
-/**
- * Two changes to Nunjucks' `Template`, made once per process:
- * - compiled code is shared between templates with the same source and path.
- *   Eleventy 3.1 makes a new Nunjucks template for every paginated page (and every
- *   permalink and computed string), so the same source was compiled once per page:
- *   half of the render time at 1,000 notes;
- * - a top-level render attributes every `kb` read to the page being rendered (see
- *   Tracker.enter), and notices a render that does not finish synchronously.
- */
-export function patchNunjucks(nunjucks: { Template: { prototype: object } }, trk: Tracker = tracker): void {
-  const proto = nunjucks.Template.prototype as NunjucksTemplate & { [PATCHED]?: boolean; _compile(): void; render(...args: unknown[]): unknown };
-  if (proto[PATCHED]) return;
-  proto[PATCHED] = true;
-  const compile = proto._compile;
-  const compiled = new Map<string, { blocks: unknown; root: NunjucksTemplate["rootRenderFunc"] }>();
-  proto._compile = function (this: NunjucksTemplate) {
-    if (this.tmplProps || typeof this.tmplStr !== "string") return compile.call(this);
-    const key = `${this.path ?? ""}\u0000${this.tmplStr}`;
-    const hit = compiled.get(key);
-    if (!hit) {
-      compile.call(this);
-      compiled.set(key, { blocks: this.blocks, root: this.rootRenderFunc });
-      return;
-    }
-    this.blocks = hit.blocks;
-    this.rootRenderFunc = hit.root;
-    this.compiled = true;
-  };
-  const render = proto.render;
-  proto.render = function (this: NunjucksTemplate, ctx: unknown, parentFrame?: unknown, cb?: unknown) {
-    const topLevel = parentFrame === undefined || parentFrame === null || typeof parentFrame === "function";
-    if (!topLevel) return render.call(this, ctx, parentFrame, cb);
-    const prev = trk.enter(ctx);
-    let root: NunjucksTemplate["rootRenderFunc"] | undefined;
-    let done = false;
-    try {
-      this.compile();
-      root = this.rootRenderFunc;
-      const inner = root;
-      this.rootRenderFunc = function (this: unknown, ...args: unknown[]) {
-        const cb2 = args[4] as (e: unknown, r: unknown) => unknown;
-        args[4] = (e: unknown, r: unknown) => { done = true; return cb2(e, r); };
-        return inner.apply(this, args);
-      };
-    } catch {
-      root = undefined; // let Nunjucks report the compile error
-    }
-    try {
-      return render.call(this, ctx, parentFrame, cb);
-    } finally {
-      if (root) {
-        this.rootRenderFunc = root;
-        if (!done) trk.asyncRender = true;
-      }
-      trk.leave(prev);
-    }
-  };
-}
-
 const ORIGINAL = Symbol.for("kb.pagination-original");
 
 /**
@@ -522,4 +448,16 @@ export function planTemplate(
   }
   if (!inBatch(inputPath, false)) return false;
   return plan.keep(inputPath) ? false : undefined;
+}
+
+/** Whether every page file the manifest lists is still in `outDir` (false: the folder was touched). */
+export function outputsIntact(outDir: string, m: Manifest): boolean {
+  for (const f of m.outputs) {
+    try {
+      if (!statSync(join(outDir, f)).isFile()) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }

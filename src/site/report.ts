@@ -1,15 +1,13 @@
 /** The build's console summary: one line per warning or error, then the files by status and the counts. */
-import { formatMessage } from "../pipeline.ts";
-import { lastBuild } from "./build-state.ts";
+import { formatMessage, type PipelineResult } from "../pipeline.ts";
+import type { SiteData } from "./data.ts";
 
 /**
  * Print one line per warning/error (file:line: level: message), the number of input
  * files by status, and a one-line summary. `verbose` adds info messages and one
  * status line for every file.
  */
-export function printReport(verbose: boolean): { errors: number; warnings: number } {
-  const state = lastBuild();
-  if (!state) throw new Error("the pipeline did not run: is eleventy.config.ts registering the `kb` data?");
+export function printReport(state: { result: PipelineResult; data: SiteData }, verbose: boolean): { errors: number; warnings: number } {
   let errors = 0, warnings = 0;
   for (const input of state.result.report.inputs) {
     if (verbose) console.log(`  ${input.file}: ${input.status} (${input.notes.length} note${input.notes.length === 1 ? "" : "s"})`);

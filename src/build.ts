@@ -1,0 +1,301 @@
+/**
+ * The build, stage by stage. Each stage takes the previous stage's result:
+ *
+ *   context (src/context.ts, arguments and environment, read once)
+ *   → unchanged?   nothing changed since the published build: publish it again
+ *   → read + link  list, parse (cached), name, resolve and link the sources (pipeline.ts)
+ *   → site data    the view model every page is printed from (site/data.ts)
+ *   → render ∥ search
+ *                  Eleventy renders the pages that changed (site/render.ts) while
+ *                  Pagefind indexes the notes on the second core (search/pagefind.ts)
+ *   → report       one line per message, then the counts (site/report.ts)
+ *   → publish      the fresh folder replaces the output in one rename
+ *
+ * `npm run build` runs it once; `npm start` (src/serve.ts) runs it for every change,
+ * publishing the pages first and indexing search right after (`searchAfter`).
+ * Nothing travels between stages or builds through module state: a long-running
+ * process keeps its memory in the `BuildMemory` it passes in.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { collectGarbage, fingerprintSources } from "./caches.ts";
+import { type BuildContext, renderSettings } from "./context.ts";
+import { carryOver, carryOverTree, walk } from "./files.ts";
+import { publishAssets } from "./resolve/assets.ts";
+import { runPipeline, type PipelineResult } from "./pipeline.ts";
+import { indexSite, type IndexStats } from "./search/pagefind.ts";
+import { buildSiteData, type FieldsMemo, type SiteData } from "./site/data.ts";
+import { renderSite } from "./site/render.ts";
+import { codeHash, type HashMemo, loadManifest, type Manifest, outputsIntact, saveManifest } from "./site/render-plan.ts";
+import { printReport } from "./site/report.ts";
+
+/** What a long-running process (`npm start`) keeps from one build to the next. */
+export interface BuildMemory {
+  /** Render plan: hashes of unchanged values by identity. */
+  hashMemo: HashMemo;
+  /** Search: hashes of unchanged notes' sections by identity. */
+  sectionKeys: WeakMap<object, string>;
+  /** Site data: what each unchanged note derives from itself alone. */
+  fields: FieldsMemo;
+}
+
+export function buildMemory(): BuildMemory {
+  return { hashMemo: new WeakMap(), sectionKeys: new WeakMap(), fields: new WeakMap() };
+}
+
+export interface Linked { result: PipelineResult; data: SiteData; ms: number }
+
+export interface BuildOutcome {
+  ok: boolean;
+  /** The read, linked notes and site data (absent when the build re-published or failed early). */
+  linked: Linked | null;
+  rendered: number;
+  kept: number;
+  /** Output files of pages that no longer exist (not carried over). */
+  removed: number;
+  /** `searchAfter`: the index to build into the published folder (null: unchanged). */
+  searchAfter: (() => Promise<IndexStats>) | null;
+}
+
+const REASONS = { new: "new", code: "templates or code changed", data: "data changed", missing: "missing" } as const;
+const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const num = (n: number) => n.toLocaleString("en-US");
+
+function fault(ctx: BuildContext, stage: string): void {
+  if (ctx.fault === stage) throw new Error(`injected fault at ${stage} (KB_FAULT)`);
+}
+
+function folderStats(dir: string, only?: (name: string) => boolean): { files: number; bytes: number } {
+  let files = 0, bytes = 0;
+  for (const f of walk(dir)) {
+    if (only && !only(relative(dir, f.path).split(sep)[0]!)) continue;
+    files++;
+    bytes += statSync(f.path).size;
+  }
+  return { files, bytes };
+}
+
+/** Prints what a long stage is doing every few seconds (one updating line on a terminal). */
+function ticker(what: () => string): () => void {
+  const tty = process.stdout.isTTY;
+  const t = setInterval(() => {
+    if (tty) process.stdout.write(`\r[kb] ${what()}\x1b[K`);
+    else console.log(`[kb] ${what()}`);
+  }, tty ? 1000 : 10000);
+  t.unref();
+  return () => { clearInterval(t); if (tty) process.stdout.write("\r\x1b[K"); };
+}
+
+/** Leftovers of builds that were killed: `<out>.tmp-<pid>` / `<out>.old-<pid>` whose process is gone. */
+function removeLeftovers(out: string): void {
+  const dir = dirname(out);
+  const re = new RegExp(`^${basename(out).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(?:tmp|old)-(\\d+)$`);
+  for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+    const m = re.exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    let alive = true;
+    try { process.kill(Number(m[1]), 0); } catch { alive = false; }
+    if (!alive) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+/** Keys of the build's inputs: all of them (nothing changed?), what the pages and what the search index depend on. */
+export function inputKeys(ctx: BuildContext): { inputs: string; render: string; search: string; sources: { files: number; bytes: number } } {
+  const src = fingerprintSources(ctx.seeds);
+  const render = codeHash(ctx.root, renderSettings(ctx));
+  // The search index is built from the notes and the entity index, not from pages: templates do not matter.
+  const searchCode = codeHash(ctx.root, [`search:${ctx.shardSize}`], ["src", "package-lock.json"]);
+  const h = (...parts: string[]) => createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 24);
+  return {
+    inputs: h(src.hash, render, `strict=${ctx.strict}`, `root=${ctx.root}`, `seeds=${ctx.seeds}`, `registry=${ctx.registryPath}`),
+    render,
+    search: h(src.hash, searchCode, `seeds=${ctx.seeds}`, `registry=${ctx.registryPath}`),
+    sources: src,
+  };
+}
+
+/** Read, parse and link the sources, and compute the site data. */
+export function readAndLink(ctx: BuildContext, memory: BuildMemory = buildMemory()): Linked {
+  const t0 = performance.now();
+  const result = runPipeline({
+    seedsDir: ctx.seeds,
+    rootDir: ctx.root,
+    cacheDir: ctx.parseCache,
+    linkCacheDir: ctx.cacheRoot ? join(ctx.cacheRoot, "links") : null,
+    registryPath: ctx.registryPath,
+  });
+  const data = buildSiteData(result, ctx.site, memory.fields);
+  return { result, data, ms: Math.round(performance.now() - t0) };
+}
+
+function publish(tmp: string, out: string): void {
+  const old = `${out}.old-${process.pid}`;
+  if (existsSync(out)) renameSync(out, old);
+  renameSync(tmp, out);
+  rmSync(old, { recursive: true, force: true });
+}
+
+export interface BuildOptions {
+  memory?: BuildMemory;
+  /** Publish the pages first (with the previous search index), and return the index to build after (`npm start`). */
+  searchAfter?: boolean;
+}
+
+export async function runBuild(ctx: BuildContext, options: BuildOptions = {}): Promise<BuildOutcome> {
+  const { out } = ctx;
+  const memory = options.memory ?? buildMemory();
+  const tmp = `${out}.tmp-${process.pid}`;
+  const failed: BuildOutcome = { ok: false, linked: null, rendered: 0, kept: 0, removed: 0, searchAfter: null };
+  removeLeftovers(out);
+  rmSync(tmp, { recursive: true, force: true });
+  const t0 = performance.now();
+  /** The search index being written into `tmp` beside the render (null when the published one is kept). */
+  let searching: Promise<IndexStats> | null = null;
+  try {
+    // 1. Nothing changed since the published build: publish it again as it is.
+    const keys = inputKeys(ctx);
+    const prev = existsSync(out) && ctx.cacheRoot ? loadManifest(ctx.cacheRoot, out) : null;
+    if (prev && prev.extra.inputs === keys.inputs && outputsIntact(out, prev)) {
+      const errors = Number(prev.extra.errors ?? 0);
+      if (ctx.strict && errors > 0) {
+        console.error(`[kb] --strict: the sources have ${errors} error(s) (unchanged since the last build); ${out} was left as it was`);
+        return failed;
+      }
+      carryOverTree(out, tmp);
+      fault(ctx, "before-publish");
+      publish(tmp, out);
+      saveManifest(ctx.cacheRoot!, out, prev);
+      console.log(`[kb] nothing changed since the last build (${num(keys.sources.files)} source files, ${mb(keys.sources.bytes)}; ${prev.extra.summary ?? ""}); re-published ${out} in ${secs(performance.now() - t0)}`);
+      return { ...failed, ok: true };
+    }
+
+    // 2. Read, parse and link the sources; the site data.
+    const stopReading = ticker(() => "reading and linking sources…");
+    let linked: Linked;
+    try {
+      linked = readAndLink(ctx, memory);
+    } finally {
+      stopReading();
+    }
+    // The pipeline's garbage (parses, the linker's tables) goes before rendering starts.
+    collectGarbage();
+    const { result, data } = linked;
+
+    // 3. Search reads the notes, not the pages: its index is built beside the render (the
+    // Pagefind process on the second core), unless the notes did not change at all.
+    const prevSearch = (prev?.extra.search as string[] | undefined) ?? [];
+    const reuseSearch = prev !== null && prev.extra.searchKey === keys.search && prevSearch.length > 0 && prevSearch.every((d) => existsSync(join(out, d)));
+    const source = { notes: data.notes, index: result.index };
+    const indexOptions = { shardSize: ctx.shardSize, sectionKeys: memory.sectionKeys };
+    const t2 = performance.now();
+    let searchMs = 0;
+    if (!reuseSearch && !options.searchAfter) {
+      searching = indexSite(tmp, source, existsSync(out) ? out : null, indexOptions).then((stats) => { searchMs = performance.now() - t2; return stats; });
+      // Until it is awaited below, a failure is held, not thrown into the render.
+      searching.catch(() => {});
+    }
+
+    // 4. Render the pages whose inputs changed; keep the others.
+    const prevDir = existsSync(out) ? out : null;
+    let progress = "rendering…";
+    const stopRender = ticker(() => progress);
+    let rendered;
+    try {
+      rendered = await renderSite({
+        root: ctx.root, outDir: tmp, prevDir, prev, data, codeHash: keys.render, pathPrefix: ctx.site.pathPrefix,
+        batches: Math.max(1, Math.ceil(keys.sources.files / ctx.batchSize)), planning: ctx.cacheRoot !== null, hashMemo: memory.hashMemo,
+        progress: (pages, b) => { progress = `rendering${b.count > 1 ? ` (batch ${b.index + 1} of ${b.count})` : ""}: ${num(pages)} pages so far…`; },
+      });
+    } finally {
+      stopRender();
+    }
+    const { written, plan } = rendered;
+    const tRender = performance.now();
+
+    // 5. Report.
+    const { errors, warnings } = printReport(linked, ctx.verbose);
+    const tFinish = performance.now();
+    const summary = plan?.finish(tmp, written) ?? null;
+    if (ctx.verbose && summary) console.log(`[kb] manifest: ${num(Object.keys(summary.manifest.pages).length)} pages, ${num(summary.manifest.deps.length)} dependencies in ${secs(performance.now() - tFinish)}`);
+    const kept = summary && prevDir ? carryOver(prevDir, tmp, summary.keep) : 0;
+    // Images and PDFs beside the sources, copied (an SVG as its sanitised text) under /media/.
+    publishAssets(tmp, result.assets);
+    // The pages only: the search index may still be being written beside them.
+    const pages = folderStats(tmp, (name) => !name.startsWith("pagefind"));
+    const s = result.stats;
+    console.log(`[kb] sources: ${num(s.files)} files (${mb(keys.sources.bytes)}) → ${num(s.notes)} notes; parse ${secs(s.parseMs)} (${num(s.cached)} from cache, ${num(s.files - s.cached)} parsed)`);
+    console.log(`[kb] link: ${num(data.entities.length)} entities in ${secs(s.linkMs)}${s.linkCached ? " (from cache)" : ""}`);
+    const why = plan ? Object.entries(plan.reasons).filter(([, n]) => n > 0).map(([k, n]) => `${num(n)} ${REASONS[k as keyof typeof REASONS]}`).join(", ") : "";
+    console.log(`[kb] render: ${num(written.length)} pages rendered${why ? ` (${why})` : ""}, ${num(kept)} unchanged kept${rendered.note ? ` (${rendered.note})` : ""}; ${num(pages.files)} files, ${mb(pages.bytes)} in ${secs(tRender - t0 - linked.ms)}`);
+    fault(ctx, "after-render");
+    if (ctx.verbose && plan?.changed.size) {
+      const top = [...plan.changed].sort((a, b) => b[1] - a[1]).slice(0, 8);
+      console.log(`[kb] render: pages re-rendered because of ${top.map(([dep, n]) => `${dep} (${num(n)})`).join(", ")}`);
+    }
+    if (ctx.strict && errors > 0) {
+      console.error(`[kb] --strict: ${errors} error(s) reported; ${out} was left as it was`);
+      await searching?.catch(() => {});
+      rmSync(tmp, { recursive: true, force: true });
+      return { ...failed, linked };
+    }
+
+    // 6. Search: the index started before rendering, or the published one when the notes did not change.
+    let searchDirs: string[] = prevSearch;
+    let searchLine = "unchanged notes, index kept";
+    const tWait = performance.now();
+    if (!searching) {
+      for (const d of prevSearch) carryOverTree(join(out, d), join(tmp, d));
+    } else {
+      const stopSearch = ticker(() => `indexing search (${num(data.notes.length)} notes)…`);
+      try {
+        const stats = await searching;
+        searchLine = `${num(stats.pages)} notes in ${stats.shards} shard(s), ${stats.indexed === stats.shards ? "all" : `${stats.indexed}`} indexed (${num(stats.indexedNotes)} notes)${stats.indexed < stats.shards ? `, ${stats.shards - stats.indexed} kept` : ""}`;
+        searchDirs = stats.dirs;
+      } finally {
+        stopSearch();
+      }
+    }
+    fault(ctx, "after-search");
+    if (!options.searchAfter) {
+      const index = folderStats(tmp, (name) => searchDirs.includes(name));
+      console.log(`[kb] search: ${searchLine} → ${num(index.files)} files (${mb(index.bytes)}) in ${secs(searching ? searchMs : performance.now() - tWait)}${searching ? `, beside rendering (${secs(performance.now() - tWait)} waited after it)` : ""}`);
+    }
+
+    // 7. Publish atomically: the old site stays in place until the new one is complete.
+    fault(ctx, "before-publish");
+    publish(tmp, out);
+    const summaryText = `${num(s.notes)} notes, ${num(data.entities.length)} entities, ${errors} errors, ${warnings} warnings`;
+    const manifest: Manifest | null = summary?.manifest ?? null;
+    const searchKey = reuseSearch ? keys.search : options.searchAfter ? "" : keys.search;
+    if (manifest && ctx.cacheRoot) {
+      manifest.extra = { inputs: options.searchAfter && !reuseSearch ? "" : keys.inputs, searchKey, search: searchDirs, errors: String(errors), summary: summaryText };
+      saveManifest(ctx.cacheRoot, out, manifest);
+    }
+    if (!options.searchAfter) {
+      const rss = process.resourceUsage().maxRSS * 1024;
+      console.log(`[kb] published ${out} in ${secs(performance.now() - t0)} (${summaryText}; peak memory of this process ${mb(rss)})`);
+    }
+    const searchAfter = options.searchAfter && !reuseSearch
+      ? async () => {
+        const stats = await indexSite(out, source, out, indexOptions);
+        // The published folder now holds the index of these notes: record it.
+        if (manifest && ctx.cacheRoot && existsSync(out)) {
+          manifest.extra = { ...manifest.extra, inputs: keys.inputs, searchKey: keys.search, search: stats.dirs };
+          saveManifest(ctx.cacheRoot, out, manifest);
+        }
+        return stats;
+      }
+      : null;
+    return { ok: true, linked, rendered: written.length, kept, removed: summary?.stale.length ?? 0, searchAfter };
+  } catch (err) {
+    // A search index still being written into the folder finishes (or fails) first.
+    await searching?.catch(() => {});
+    rmSync(tmp, { recursive: true, force: true });
+    // Eleventy may still be finishing writes it started before the error: remove again at exit.
+    process.once("exit", () => rmSync(tmp, { recursive: true, force: true }));
+    console.error(`[kb] build failed, ${out} was left as it was: ${(err as Error).stack ?? err}`);
+    return failed;
+  }
+}
