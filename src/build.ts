@@ -19,7 +19,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
-import { collectGarbage, fingerprintSources } from "./caches.ts";
+import { collectGarbage, fingerprintSources, SourceMemory } from "./caches.ts";
 import { type BuildContext, renderSettings } from "./context.ts";
 import { carryOver, carryOverTree, walk } from "./files.ts";
 import { publishAssets } from "./resolve/assets.ts";
@@ -32,6 +32,8 @@ import { printReport } from "./site/report.ts";
 
 /** What a long-running process (`npm start`) keeps from one build to the next. */
 export interface BuildMemory {
+  /** Parsed sources, validated notes, name matches, the entity index (null: a one-shot build reads them from .cache/). */
+  sources: SourceMemory | null;
   /** Render plan: hashes of unchanged values by identity. */
   hashMemo: HashMemo;
   /** Search: hashes of unchanged notes' sections by identity. */
@@ -40,8 +42,8 @@ export interface BuildMemory {
   fields: FieldsMemo;
 }
 
-export function buildMemory(): BuildMemory {
-  return { hashMemo: new WeakMap(), sectionKeys: new WeakMap(), fields: new WeakMap() };
+export function buildMemory(longRunning = false): BuildMemory {
+  return { sources: longRunning ? new SourceMemory() : null, hashMemo: new WeakMap(), sectionKeys: new WeakMap(), fields: new WeakMap() };
 }
 
 export interface Linked { result: PipelineResult; data: SiteData; ms: number }
@@ -125,6 +127,7 @@ export function readAndLink(ctx: BuildContext, memory: BuildMemory = buildMemory
     cacheDir: ctx.parseCache,
     linkCacheDir: ctx.cacheRoot ? join(ctx.cacheRoot, "links") : null,
     registryPath: ctx.registryPath,
+    memory: memory.sources,
   });
   const data = buildSiteData(result, ctx.site, memory.fields);
   return { result, data, ms: Math.round(performance.now() - t0) };

@@ -13,6 +13,11 @@
  *           after a new file matches that file only.
  * - inputs: `fingerprintSources` hashes the seeds folder (paths and bytes) for the
  *           "nothing changed" check of `npm run build`.
+ *
+ * What is kept in memory belongs to a `SourceMemory` object that the long-running
+ * process holds and passes in (src/serve.ts → src/build.ts → the pipeline); a one-shot
+ * build passes none. The only process-wide state of the project is here: code hashes
+ * read once per process, and the `lazy` values other modules make (dictionaries, tables).
  */
 import { createHash } from "node:crypto";
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
@@ -27,15 +32,21 @@ import type { ParsedSource } from "./ingest/index.ts";
 const sha256 = () => createHash("sha256");
 
 interface Stamp { size: number; mtimeMs: number; ctimeMs: number; ino: number; key: string }
-const stamps = new Map<string, Stamp>();
-const parsedInMemory = new Map<string, ParsedSource>();
 
-/** Keep parsed sources in memory between pipeline runs (`npm start`); a one-shot build does not need to. */
-export function keepParsesInMemory(on: boolean): void {
-  memoryOn = on;
-  if (!on) { parsedInMemory.clear(); stamps.clear(); validated.clear(); matchMemo = null; }
+/**
+ * What a long-running process (`npm start`) keeps in memory between pipeline runs:
+ * parsed sources, validated notes, each note's name matches and the last entity index.
+ * A one-shot build passes none.
+ */
+export class SourceMemory {
+  readonly stamps = new Map<string, Stamp>();
+  readonly parsed = new Map<string, ParsedSource>();
+  readonly validated = new Map<string, { success: boolean }>();
+  linked: { key: string; index: EntityIndex } | null = null;
+  matchMemo: MatchMemo | null = null;
+  /** One entity index has been written to disk (later ones are only kept in memory). */
+  linkWritten = false;
 }
-let memoryOn = false;
 
 export type CacheSource = "memory" | "disk" | "parsed";
 
@@ -43,20 +54,20 @@ export type CacheSource = "memory" | "disk" | "parsed";
  * The parse key of a source and, when it had to be read, its bytes. A file whose
  * stat is unchanged since this process last read it keeps its key unread.
  */
-export function sourceKey(path: string, file: string, version: string, stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): { key: string; bytes: Buffer | null } {
-  const seen = stamps.get(path);
-  if (seen && seen.size === stat.size && seen.mtimeMs === stat.mtimeMs && seen.ctimeMs === stat.ctimeMs && seen.ino === stat.ino && parsedInMemory.has(seen.key)) {
+export function sourceKey(memory: SourceMemory | null, path: string, file: string, version: string, stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): { key: string; bytes: Buffer | null } {
+  const seen = memory?.stamps.get(path);
+  if (seen && seen.size === stat.size && seen.mtimeMs === stat.mtimeMs && seen.ctimeMs === stat.ctimeMs && seen.ino === stat.ino && memory!.parsed.has(seen.key)) {
     return { key: seen.key, bytes: null };
   }
   const bytes = readFileSync(path);
   const key = sha256().update(version).update("\0").update(file).update("\0").update(bytes).digest("hex");
-  if (memoryOn) stamps.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, key });
+  memory?.stamps.set(path, { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino, key });
   return { key, bytes };
 }
 
 /** The parse of `key`: from memory, from `cacheDir`, or by running `parse` (then stored in both). */
-export function cachedParse(key: string, cacheDir: string | null, parse: () => ParsedSource): { result: ParsedSource; from: CacheSource } {
-  const mem = parsedInMemory.get(key);
+export function cachedParse(memory: SourceMemory | null, key: string, cacheDir: string | null, parse: () => ParsedSource): { result: ParsedSource; from: CacheSource } {
+  const mem = memory?.parsed.get(key);
   if (mem) return { result: mem, from: "memory" };
   const cachePath = cacheDir ? join(cacheDir, `${key}.json`) : null;
   let result: ParsedSource | null = null;
@@ -76,31 +87,31 @@ export function cachedParse(key: string, cacheDir: string | null, parse: () => P
     // so the read above fails and the source is parsed again.
     if (cachePath) writeFileSync(cachePath, JSON.stringify(result));
   }
-  if (memoryOn) parsedInMemory.set(key, result);
+  memory?.parsed.set(key, result);
   return { result, from };
 }
-
-const validated = new Map<string, { success: boolean }>();
 
 /**
  * A draft validated as a `Note` (`key`: its source's parse key, position and id). `npm start`
  * keeps the result, so an unchanged note is the same object from one rebuild to the next:
  * cheaper (no validation), and what lets later stages recognise unchanged values by identity.
  */
-export function validNote<T extends { success: boolean }>(key: string, check: () => T): T {
-  if (!memoryOn) return check();
-  const hit = validated.get(key) as T | undefined;
+export function validNote<T extends { success: boolean }>(memory: SourceMemory | null, key: { source: string; position: number; id: string }, check: () => T): T {
+  if (!memory) return check();
+  const k = JSON.stringify([key.source, key.position, key.id]);
+  const hit = memory.validated.get(k) as T | undefined;
   if (hit) return hit;
   const result = check();
-  validated.set(key, result);
+  memory.validated.set(k, result);
   return result;
 }
 
 /** Forget parses of sources no longer present (a long-running process must not grow forever). */
-export function pruneParseMemory(liveKeys: Set<string>): void {
-  for (const key of validated.keys()) if (!liveKeys.has(key.slice(0, key.indexOf("\u0000")))) validated.delete(key);
-  for (const key of parsedInMemory.keys()) if (!liveKeys.has(key)) parsedInMemory.delete(key);
-  for (const [path, s] of stamps) if (!liveKeys.has(s.key)) stamps.delete(path);
+export function pruneParseMemory(memory: SourceMemory | null, liveKeys: Set<string>): void {
+  if (!memory) return;
+  for (const key of memory.validated.keys()) if (!liveKeys.has((JSON.parse(key) as [string])[0])) memory.validated.delete(key);
+  for (const key of memory.parsed.keys()) if (!liveKeys.has(key)) memory.parsed.delete(key);
+  for (const [path, s] of memory.stamps) if (!liveKeys.has(s.key)) memory.stamps.delete(path);
 }
 
 /** Every module of src/ingest/ (listed, so a new parser module can never be left out of the key), and what parsing imports besides. */
@@ -130,16 +141,10 @@ export function linkerVersion(): string {
   return codeVersion(ENTITY_CODE);
 }
 
-let linkedInMemory: { key: string; index: EntityIndex } | null = null;
-let matchMemo: MatchMemo | null = null;
-/** A long-running process has written one entity index to disk (later ones are only kept in memory). */
-let linkWritten = false;
-
 /** Each note's text matches, kept between the rebuilds of `npm start` (undefined in a one-shot build); `make` makes the first. */
-export function linkMemo(make?: () => MatchMemo): MatchMemo | undefined {
-  if (!memoryOn) return undefined;
-  if (!matchMemo && make) matchMemo = make();
-  return matchMemo ?? undefined;
+export function linkMemo(memory: SourceMemory | null, make: () => MatchMemo): MatchMemo | undefined {
+  if (!memory) return undefined;
+  return (memory.matchMemo ??= make());
 }
 
 /**
@@ -182,26 +187,25 @@ function readIndex(path: string): EntityIndex {
  * The entity index for `key` (see `linkKey`): from memory, from `dir`, or by running
  * `link`. Only the newest two indexes are kept on disk.
  */
-export function cachedLink(key: string, dir: string | null, link: () => EntityIndex): { index: EntityIndex; from: CacheSource } {
-  if (linkedInMemory?.key === key) return { index: linkedInMemory.index, from: "memory" };
+export function cachedLink(memory: SourceMemory | null, key: string, dir: string | null, link: () => EntityIndex): { index: EntityIndex; from: CacheSource } {
+  if (memory?.linked?.key === key) return { index: memory.linked.index, from: "memory" };
   const path = dir ? join(dir, `${key}.ndjson`) : null;
   // `npm start` links in full once, so that each note's matches are in memory (MatchMemo)
   // and later rebuilds match only what changed; a stored index has no matches to reuse.
-  if (path && existsSync(path) && !memoryOn) {
+  if (path && existsSync(path) && !memory) {
     try {
       const index = readIndex(path);
-      linkedInMemory = { key, index };
       return { index, from: "disk" };
     } catch {
       // unreadable: link again
     }
   }
   const index = link();
-  linkedInMemory = { key, index };
+  if (memory) memory.linked = { key, index };
   // `npm start` writes the first index only: one per rebuild would cost more than it saves
   // (its next start re-links the changed notes anyway).
-  if (path && dir && !(memoryOn && linkWritten)) {
-    linkWritten = true;
+  if (path && dir && !memory?.linkWritten) {
+    if (memory) memory.linkWritten = true;
     mkdirSync(dir, { recursive: true });
     writeIndex(path, index);
     const old = readdirSync(dir).filter((f) => f !== `${key}.ndjson` && !f.endsWith(".tmp"))

@@ -12,7 +12,7 @@
 import { accessSync, constants, lstatSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, extname, relative, resolve, sep } from "node:path";
 import { walk } from "./files.ts";
-import { cachedLink, cachedParse, linkKey, linkMemo, parserVersion, validNote, pruneParseMemory, sourceKey } from "./caches.ts";
+import { cachedLink, cachedParse, linkKey, linkMemo, parserVersion, validNote, pruneParseMemory, sourceKey, type SourceMemory } from "./caches.ts";
 import { buildEntityIndex, type EntityIndex, MatchMemo } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
 import { parseSource, SOURCE_EXTENSIONS } from "./ingest/index.ts";
@@ -58,6 +58,8 @@ export interface PipelineOptions {
   linkCacheDir?: string | null;
   /** The entity registry (src/entities/registry.yaml when absent). */
   registryPath?: string;
+  /** What a long-running process keeps between runs (`npm start`); absent in a one-shot build. */
+  memory?: SourceMemory | null;
 }
 
 export interface PipelineResult {
@@ -122,6 +124,7 @@ export function formatMessage(file: string, m: BuildMessage): string {
 export function runPipeline(options: PipelineOptions): PipelineResult {
   const t0 = performance.now();
   const version = parserVersion();
+  const memory = options.memory ?? null;
   if (options.cacheDir) mkdirSync(options.cacheDir, { recursive: true });
   const inputs: InputReport[] = [];
   const parsed: Array<{ report: InputReport; drafts: NoteDraft[] }> = [];
@@ -176,8 +179,8 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
       report.messages.push({ level: "error", message: `the file is ${(stat.size / 1048576).toFixed(0)} MB, over the ${MAX_SOURCE_BYTES / 1048576} MB limit; no note was made from it` });
     } else {
       const vault = inVault(inSeeds);
-      const { key, bytes } = sourceKey(path, file, vault ? `${version}:vault` : version, stat);
-      const { result, from } = cachedParse(key, options.cacheDir, () => {
+      const { key, bytes } = sourceKey(memory, path, file, vault ? `${version}:vault` : version, stat);
+      const { result, from } = cachedParse(memory, key, options.cacheDir, () => {
         try {
           return parseSource(file, bytes ?? readFileSync(path), { vault });
         } catch (err) {
@@ -204,7 +207,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
     const skey = sourceKeys.get(report)!;
     drafts.forEach((draft, i) => {
       const id = ids.claim(slugify(draft.source.entry !== null ? `${stem}-${draft.source.entry}` : stem, 80));
-      const checked = validNote(`${skey}\u0000${i}\u0000${id}`, () => Note.safeParse({ ...draft, id, url: `/notes/${id}/` }));
+      const checked = validNote(memory, { source: skey, position: i, id }, () => Note.safeParse({ ...draft, id, url: `/notes/${id}/` }));
       if (checked.success) {
         notes.push(checked.data);
         report.notes.push(id);
@@ -231,9 +234,9 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   // 5. link
   const registry = loadRegistry(options.registryPath);
   const key = linkKey(registry.hash, parsed.map(({ report }) => ({ sourceKey: [sourceKeys.get(report)!, ...report.notes.map((id) => resolved.signatures.get(id) ?? "")].join("\u0000"), ids: report.notes })));
-  pruneParseMemory(new Set(sourceKeys.values()));
+  pruneParseMemory(memory, new Set(sourceKeys.values()));
   const linkedNotes = resolved.notes;
-  const { index, from: linked } = cachedLink(key, options.linkCacheDir ?? null, () => buildEntityIndex(linkedNotes, registry.entries, { memo: linkMemo(() => new MatchMemo()), keys: noteKeys }));
+  const { index, from: linked } = cachedLink(memory, key, options.linkCacheDir ?? null, () => buildEntityIndex(linkedNotes, registry.entries, { memo: linkMemo(memory, () => new MatchMemo()), keys: noteKeys }));
   const t2 = performance.now();
   return {
     notes: linkedNotes,

@@ -17,7 +17,6 @@ import { createReadStream, existsSync, readFileSync, statSync, watch, type FSWat
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { basename, dirname, join, posix, resolve, sep } from "node:path";
 import mime from "mime-types";
-import { keepParsesInMemory } from "./caches.ts";
 import { buildMemory, runBuild } from "./build.ts";
 import type { BuildContext } from "./context.ts";
 
@@ -91,8 +90,7 @@ function handle(ctx: BuildContext, clients: Set<ServerResponse>, req: IncomingMe
 }
 
 export async function serve(ctx: BuildContext): Promise<void> {
-  keepParsesInMemory(true);
-  const memory = buildMemory();
+  const memory = buildMemory(true);
   const clients = new Set<ServerResponse>();
   const reload = () => { for (const c of clients) c.write("event: reload\ndata: \n\n"); };
 

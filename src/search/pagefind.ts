@@ -75,7 +75,7 @@ export function bundleDir(shard: number): string {
   return shard === 0 ? "pagefind" : `pagefind-${shard}`;
 }
 
-interface ShardState {
+export interface ShardState {
   version: number;
   /** Search code and settings the shards were built with: any change re-indexes all. */
   code: string;
@@ -118,14 +118,14 @@ function readState(dir: string | null, code: string): ShardState | null {
 }
 
 
-interface PlannedShard { dir: string; notes: PublishedNote[]; dirty: boolean }
+export interface PlannedShard { dir: string; notes: PublishedNote[]; dirty: boolean }
 
 /**
  * Which notes go in which shard, and which shards must be indexed again: a note stays
  * in its shard; a shard with a changed, added or removed note is dirty; new notes fill
  * the last shard, then new ones. Without a usable previous state, every shard is new.
  */
-function planShards(notes: PublishedNote[], keys: Map<string, string>, prev: ShardState | null, shardSize: number): PlannedShard[] {
+export function planShards(notes: PublishedNote[], keys: Map<string, string>, prev: ShardState | null, shardSize: number): PlannedShard[] {
   const byUrl = new Map(notes.map((n) => [n.url, n]));
   const planned: PlannedShard[] = [];
   const placed = new Set<string>();

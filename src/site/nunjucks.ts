@@ -44,6 +44,13 @@ export class NunjucksEngine<T> {
     registerFilters({ addFilter: (name, fn) => { this.own.add(name); this.env.addFilter(name, fn as Filter); } });
   }
 
+  /** How many templates were compiled (one per path and source). */
+  get compiledCount(): number {
+    let n = 0;
+    for (const byPath of this.compiled.values()) n += byPath.size;
+    return n;
+  }
+
   /** Register as Eleventy's `njk` language. */
   register(config: EngineHost): void {
     this.filtersFrom = config;

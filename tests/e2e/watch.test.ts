@@ -6,6 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { diffTrees, freePort, runCli, startServer, type Server, workspace, writeSeed } from "../helpers/workspace.ts";
@@ -14,6 +16,7 @@ import { diffTrees, freePort, runCli, startServer, type Server, workspace, write
 const ws = workspace("watch", { copyProject: true });
 const served = join(ws.base, "served");
 let server: Server;
+let port = 0;
 let fresh = 0;
 
 /** A fresh full build of the current seeds, in its own folder and caches. */
@@ -57,7 +60,8 @@ const pageCount = (dir: string) => {
 
 describe("npm start follows the seeds folder", { timeout: 900_000 }, () => {
   before(async () => {
-    server = startServer(ws, served, await freePort());
+    port = await freePort();
+    server = startServer(ws, served, port);
     await server.waitFor(/\[kb\] serving/, 1, 180_000);
     await server.waitFor(SEARCHED, 1, 180_000);
   });
@@ -67,12 +71,36 @@ describe("npm start follows the seeds folder", { timeout: 900_000 }, () => {
     ws.cleanup();
   });
 
-  it("serves on loopback only, from a folder equal to a fresh build", () => {
+  it("serves on loopback only, from a folder equal to a fresh build", async () => {
     assert.match(server.log(), /\[kb\] serving http:\/\/localhost:\d+\//);
+    const home = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(home.status, 200);
+    assert.match(await home.text(), /<script src="\/\.kb\/reload\.js" defer><\/script><\/body>/, "pages get the live-reload script");
+    assert.equal((await fetch(`http://127.0.0.1:${port}/no/such/page/`)).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/notes`, { redirect: "manual" })).headers.get("location"), "/notes/");
+    const outside = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal);
+    if (outside) {
+      const refused = await new Promise<boolean>((ok) => {
+        const sock = connect(port, outside.address);
+        sock.once("connect", () => { sock.destroy(); ok(false); });
+        sock.once("error", () => ok(true));
+      });
+      assert.ok(refused, `nothing answers on ${outside.address}:${port}`);
+    }
     assert.deepEqual(diffTrees(served, fullBuild()), []);
   });
 
-  it("adds a new file to every page it should appear on", async () => {
+  it("adds a new file to every page it should appear on, and open pages reload", async () => {
+    const events = new AbortController();
+    const stream = await fetch(`http://127.0.0.1:${port}/.kb/events`, { signal: events.signal });
+    let received = "";
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      const reader = stream.body!.getReader();
+      try {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) received += decoder.decode(r.value);
+      } catch { /* aborted */ }
+    })();
     await change(() => writeSeed(ws, "900_watch.md", {
       title: "监视测试：新增笔记",
       date: "2030-01-02",
@@ -98,6 +126,9 @@ describe("npm start follows the seeds folder", { timeout: 900_000 }, () => {
     assert.ok(html("sitemap.xml").includes(noteUrl) && html("feed.xml").includes(noteUrl), "sitemap and feed list it");
     assert.deepEqual(diffTrees(served, fullBuild()), [], "the served folder equals a fresh full build");
     assert.equal(pageCount(served), notesApi().length, "the search index has every note, the new one included");
+    events.abort();
+    await reading;
+    assert.match(received, /event: reload/, "the server told open pages to reload");
   });
 
   it("updates every page when a file changes", async () => {
