@@ -257,7 +257,7 @@ function matchText(note: Note, matcher: Matcher, keepFolded: boolean, evidence: 
   let all: string | null = null;
   const noteText = () => (all ??= units.map((u) => u.text.normalize("NFKC").toLowerCase()).join("\n"));
   const kept = new Map<string, boolean>();
-  const pairs = new Map<string, number>();
+  const pairs = new Map<string, Map<string, number>>();
   units.forEach((unit, u) => {
     if (keepFolded) folded.push(unit.text.normalize("NFKC").toLowerCase());
     // One excerpt per passage and entity: `Jensen（黄仁勋）` is one place, not two.
@@ -277,9 +277,10 @@ function matchText(note: Note, matcher: Matcher, keepFolded: boolean, evidence: 
       }
     }
     const here = [...new Set(found[u]!.filter((m) => !m.weak || kept.get(m.entityKey) === true).map((m) => m.entityKey))].sort();
-    for (let i = 0; i < here.length; i++) for (let j = i + 1; j < here.length; j++) {
-      const k = `${here[i]}\u0000${here[j]}`;
-      pairs.set(k, (pairs.get(k) ?? 0) + 1);
+    for (let i = 0; i < here.length; i++) {
+      let row = pairs.get(here[i]!);
+      if (!row) pairs.set(here[i]!, (row = new Map()));
+      for (let j = i + 1; j < here.length; j++) row.set(here[j]!, (row.get(here[j]!) ?? 0) + 1);
     }
   });
   const turns: TextMatches["turns"] = [];
@@ -290,7 +291,7 @@ function matchText(note: Note, matcher: Matcher, keepFolded: boolean, evidence: 
     const text = unit.text;
     turns.push({ folded: speaker, score: turnScore(text, named), quote: { sectionId: unit.sectionId, heading: unit.heading, before: "", match: "", after: text.length > 140 ? `${text.slice(0, 140)}…` : text, time: unit.time, videoUrl: videoAt(note.source.url, unit.time), speaker: unit.speaker } });
   });
-  const together = [...pairs].map(([k, n]) => { const [a, b] = k.split("\u0000"); return [a!, b!, n] as [string, string, number]; });
+  const together = [...pairs].flatMap(([a, row]) => [...row].map(([b, n]) => [a, b, n] as [string, string, number]));
   return { hits, folded: folded.join("\n"), turns, together };
 }
 
@@ -300,6 +301,9 @@ function sameEntityNote(a: EntityNote, b: EntityNote): boolean {
   return a.id === b.id && a.title === b.title && a.url === b.url && a.date === b.date && a.kind === b.kind && a.count === b.count && a.turns === b.turns
     && a.declared === b.declared && a.spoke === b.spoke && sameList(a.excerpts, b.excerpts) && sameList(a.quotes, b.quotes);
 }
+
+/** What decides a match by one alias spec (MatchMemo compares these between builds). */
+interface SpecKey { alias: string; entityKey: string; exactCase: boolean; weak: boolean; not: string[]; context: string[] }
 
 /**
  * Text matches of every note, kept between the builds of a long-running process
@@ -327,6 +331,7 @@ export class MatchMemo {
   /** Notes matched in the last build (new, changed, or touched by a changed name). */
   rematched = 0;
 
+  /** `specKeys[i]`: everything that decides a match by `specs[i]` (its entity, then the rest, as JSON). */
   begin(matcherHash: string, specs: AliasSpec[], specKeys: string[]): void {
     this.rematched = 0;
     if (matcherHash === this.hash) return;
@@ -334,7 +339,7 @@ export class MatchMemo {
     this.added = [];
     this.removedEntities = new Set();
     specs.forEach((s, i) => { if (!this.specKeys.has(specKeys[i]!)) { this.added.push(s.alias.normalize("NFKC").toLowerCase()); this.removedEntities.add(s.entityKey); } });
-    for (const k of this.specKeys) if (!next.has(k)) this.removedEntities.add(k.split("\u0000")[1]!);
+    for (const k of this.specKeys) if (!next.has(k)) this.removedEntities.add((JSON.parse(k) as SpecKey).entityKey);
     this.specKeys = next;
     this.hash = matcherHash;
     this.version++;
@@ -488,7 +493,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   const matcher = new Matcher(specs);
   const contextWords = new Map([...drafts.values()].filter((d) => d.context?.length).map((d) => [d.key, d.context!]));
   // Everything that decides a match is in its spec key, so a changed rule re-matches the notes it touches (MatchMemo).
-  const specKeys = specs.map((s) => `${s.alias}\u0000${s.entityKey}\u0000${s.exactCase}\u0000${s.weak === true}\u0000${(s.not ?? []).join("|")}\u0000${(contextWords.get(s.entityKey) ?? []).join("|")}`);
+  const specKeys = specs.map((s) => JSON.stringify({ alias: s.alias, entityKey: s.entityKey, exactCase: s.exactCase, weak: s.weak === true, not: s.not ?? [], context: contextWords.get(s.entityKey) ?? [] } satisfies SpecKey));
   const matcherHash = shortHash([...specKeys].sort().join("\n"), 16);
   memo?.begin(matcherHash, specs, specKeys);
   for (const note of notes) {
