@@ -12,12 +12,13 @@
  *   → publish      the fresh folder replaces the output in one rename
  *
  * `npm run build` runs it once; `npm start` (src/serve.ts) runs it for every change,
- * publishing the pages first and indexing search right after (`searchAfter`).
+ * publishing the pages first and indexing search right after (`live`).
  * Nothing travels between stages or builds through module state: a long-running
  * process keeps its memory in the `BuildMemory` it passes in.
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import { collectGarbage, fingerprintSources, SourceMemory } from "./caches.ts";
 import { type BuildContext, renderSettings } from "./context.ts";
@@ -93,7 +94,7 @@ function ticker(what: () => string): () => void {
 /** Leftovers of builds that were killed: `<out>.tmp-<pid>` / `<out>.old-<pid>` whose process is gone. */
 function removeLeftovers(out: string): void {
   const dir = dirname(out);
-  const re = new RegExp(`^${basename(out).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(?:tmp|old)-(\\d+)$`);
+  const re = new RegExp(`^${basename(out).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(?:tmp|old)-(\\d+)(?:-\\d+)?$`);
   for (const name of existsSync(dir) ? readdirSync(dir) : []) {
     const m = re.exec(name);
     if (!m || Number(m[1]) === process.pid) continue;
@@ -103,13 +104,19 @@ function removeLeftovers(out: string): void {
   }
 }
 
-/** Keys of the build's inputs: all of them (nothing changed?), what the pages and what the search index depend on. */
-export function inputKeys(ctx: BuildContext): { inputs: string; render: string; search: string; sources: { files: number; bytes: number } } {
-  const src = fingerprintSources(ctx.seeds);
+/**
+ * Keys of the build's inputs: all of them (nothing changed?), what the pages and what
+ * the search index depend on. `npm start` (`fingerprint` false) does not read every
+ * source for them: a change is why it builds, and the search index finds its own
+ * changed shards.
+ */
+export function inputKeys(ctx: BuildContext, fingerprint = true): { inputs: string; render: string; search: string; sources: { files: number; bytes: number } | null } {
+  const src = fingerprint ? fingerprintSources(ctx.seeds) : null;
   const render = codeHash(ctx.root, renderSettings(ctx));
   // The search index is built from the notes and the entity index, not from pages: templates do not matter.
   const searchCode = codeHash(ctx.root, [`search:${ctx.shardSize}`], ["src", "package-lock.json"]);
   const h = (...parts: string[]) => createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 24);
+  if (!src) return { inputs: "", render, search: "", sources: null };
   return {
     inputs: h(src.hash, render, `strict=${ctx.strict}`, `root=${ctx.root}`, `seeds=${ctx.seeds}`, `registry=${ctx.registryPath}`),
     render,
@@ -133,17 +140,27 @@ export function readAndLink(ctx: BuildContext, memory: BuildMemory = buildMemory
   return { result, data, ms: Math.round(performance.now() - t0) };
 }
 
-function publish(tmp: string, out: string): void {
-  const old = `${out}.old-${process.pid}`;
+/**
+ * Swap the fresh folder in. The replaced one is deleted before returning, or, with
+ * `later` (`npm start`, where the next reload should not wait for it), in the
+ * background under a name of its own.
+ */
+function publish(tmp: string, out: string, later = false): void {
+  const old = `${out}.old-${process.pid}${later ? `-${Date.now()}` : ""}`;
   if (existsSync(out)) renameSync(out, old);
   renameSync(tmp, out);
-  rmSync(old, { recursive: true, force: true });
+  if (later) void rm(old, { recursive: true, force: true });
+  else rmSync(old, { recursive: true, force: true });
 }
 
 export interface BuildOptions {
   memory?: BuildMemory;
-  /** Publish the pages first (with the previous search index), and return the index to build after (`npm start`). */
-  searchAfter?: boolean;
+  /**
+   * `npm start`: always read and link (the memory must hold the sources, even when the
+   * published site is up to date), publish the pages first (with the previous search
+   * index), and return the index to build after.
+   */
+  live?: boolean;
 }
 
 export async function runBuild(ctx: BuildContext, options: BuildOptions = {}): Promise<BuildOutcome> {
@@ -154,13 +171,19 @@ export async function runBuild(ctx: BuildContext, options: BuildOptions = {}): P
   removeLeftovers(out);
   rmSync(tmp, { recursive: true, force: true });
   const t0 = performance.now();
+  /** Wall time per stage, printed with --verbose. */
+  const stages: Array<[string, number]> = [];
+  let lastMark = t0;
+  const mark = (stage: string) => { const now = performance.now(); stages.push([stage, now - lastMark]); lastMark = now; };
   /** The search index being written into `tmp` beside the render (null when the published one is kept). */
   let searching: Promise<IndexStats> | null = null;
   try {
     // 1. Nothing changed since the published build: publish it again as it is.
-    const keys = inputKeys(ctx);
+    const live = options.live === true;
+    const keys = inputKeys(ctx, !live);
     const prev = existsSync(out) && ctx.cacheRoot ? loadManifest(ctx.cacheRoot, out) : null;
-    if (prev && prev.extra.inputs === keys.inputs && outputsIntact(out, prev)) {
+    mark("input keys and manifest");
+    if (keys.sources && prev && prev.extra.inputs === keys.inputs && outputsIntact(out, prev)) {
       const errors = Number(prev.extra.errors ?? 0);
       if (ctx.strict && errors > 0) {
         console.error(`[kb] --strict: the sources have ${errors} error(s) (unchanged since the last build); ${out} was left as it was`);
@@ -182,19 +205,22 @@ export async function runBuild(ctx: BuildContext, options: BuildOptions = {}): P
     } finally {
       stopReading();
     }
-    // The pipeline's garbage (parses, the linker's tables) goes before rendering starts.
-    collectGarbage();
+    mark("read, link, site data");
+    // The pipeline's garbage (parses, the linker's tables) goes before rendering starts
+    // (`npm start` keeps most of it in memory for the next change: no point).
+    if (!live) collectGarbage();
+    mark("garbage collection");
     const { result, data } = linked;
 
     // 3. Search reads the notes, not the pages: its index is built beside the render (the
     // Pagefind process on the second core), unless the notes did not change at all.
     const prevSearch = (prev?.extra.search as string[] | undefined) ?? [];
-    const reuseSearch = prev !== null && prev.extra.searchKey === keys.search && prevSearch.length > 0 && prevSearch.every((d) => existsSync(join(out, d)));
+    const reuseSearch = !live && prev !== null && prev.extra.searchKey === keys.search && prevSearch.length > 0 && prevSearch.every((d) => existsSync(join(out, d)));
     const source = { notes: data.notes, index: result.index };
     const indexOptions = { shardSize: ctx.shardSize, sectionKeys: memory.sectionKeys };
     const t2 = performance.now();
     let searchMs = 0;
-    if (!reuseSearch && !options.searchAfter) {
+    if (!reuseSearch && !live) {
       searching = indexSite(tmp, source, existsSync(out) ? out : null, indexOptions).then((stats) => { searchMs = performance.now() - t2; return stats; });
       // Until it is awaited below, a failure is held, not thrown into the render.
       searching.catch(() => {});
@@ -204,11 +230,15 @@ export async function runBuild(ctx: BuildContext, options: BuildOptions = {}): P
     const prevDir = existsSync(out) ? out : null;
     let progress = "rendering…";
     const stopRender = ticker(() => progress);
+    // Batches bound the pages Eleventy holds in memory when most pages render; with the
+    // same templates and code as the previous output only changed pages do: one run.
+    const incremental = prev !== null && prev.codeHash === keys.render;
+    const batches = incremental ? 1 : Math.max(1, Math.ceil(result.stats.files / ctx.batchSize));
     let rendered;
     try {
       rendered = await renderSite({
         root: ctx.root, outDir: tmp, prevDir, prev, data, codeHash: keys.render, pathPrefix: ctx.site.pathPrefix,
-        batches: Math.max(1, Math.ceil(keys.sources.files / ctx.batchSize)), planning: ctx.cacheRoot !== null, hashMemo: memory.hashMemo,
+        batches, planning: ctx.cacheRoot !== null, hashMemo: memory.hashMemo, collect: !live,
         progress: (pages, b) => { progress = `rendering${b.count > 1 ? ` (batch ${b.index + 1} of ${b.count})` : ""}: ${num(pages)} pages so far…`; },
       });
     } finally {
@@ -216,19 +246,22 @@ export async function runBuild(ctx: BuildContext, options: BuildOptions = {}): P
     }
     const { written, plan } = rendered;
     const tRender = performance.now();
+    mark("render");
 
     // 5. Report.
     const { errors, warnings } = printReport(linked, ctx.verbose);
     const tFinish = performance.now();
     const summary = plan?.finish(tmp, written) ?? null;
     if (ctx.verbose && summary) console.log(`[kb] manifest: ${num(Object.keys(summary.manifest.pages).length)} pages, ${num(summary.manifest.deps.length)} dependencies in ${secs(performance.now() - tFinish)}`);
+    mark("report and manifest");
     const kept = summary && prevDir ? carryOver(prevDir, tmp, summary.keep) : 0;
     // Images and PDFs beside the sources, copied (an SVG as its sanitised text) under /media/.
     publishAssets(tmp, result.assets);
     // The pages only: the search index may still be being written beside them.
     const pages = folderStats(tmp, (name) => !name.startsWith("pagefind"));
+    mark("keep unchanged pages, assets");
     const s = result.stats;
-    console.log(`[kb] sources: ${num(s.files)} files (${mb(keys.sources.bytes)}) → ${num(s.notes)} notes; parse ${secs(s.parseMs)} (${num(s.cached)} from cache, ${num(s.files - s.cached)} parsed)`);
+    console.log(`[kb] sources: ${num(s.files)} files${keys.sources ? ` (${mb(keys.sources.bytes)})` : ""} → ${num(s.notes)} notes; parse ${secs(s.parseMs)} (${num(s.cached)} from cache, ${num(s.files - s.cached)} parsed)`);
     console.log(`[kb] link: ${num(data.entities.length)} entities in ${secs(s.linkMs)}${s.linkCached ? " (from cache)" : ""}`);
     const why = plan ? Object.entries(plan.reasons).filter(([, n]) => n > 0).map(([k, n]) => `${num(n)} ${REASONS[k as keyof typeof REASONS]}`).join(", ") : "";
     console.log(`[kb] render: ${num(written.length)} pages rendered${why ? ` (${why})` : ""}, ${num(kept)} unchanged kept${rendered.note ? ` (${rendered.note})` : ""}; ${num(pages.files)} files, ${mb(pages.bytes)} in ${secs(tRender - t0 - linked.ms)}`);
@@ -261,31 +294,34 @@ export async function runBuild(ctx: BuildContext, options: BuildOptions = {}): P
       }
     }
     fault(ctx, "after-search");
-    if (!options.searchAfter) {
+    if (!live) {
       const index = folderStats(tmp, (name) => searchDirs.includes(name));
       console.log(`[kb] search: ${searchLine} → ${num(index.files)} files (${mb(index.bytes)}) in ${secs(searching ? searchMs : performance.now() - tWait)}${searching ? `, beside rendering (${secs(performance.now() - tWait)} waited after it)` : ""}`);
     }
 
+    mark("search (waited)");
     // 7. Publish atomically: the old site stays in place until the new one is complete.
     fault(ctx, "before-publish");
-    publish(tmp, out);
+    publish(tmp, out, live);
     const summaryText = `${num(s.notes)} notes, ${num(data.entities.length)} entities, ${errors} errors, ${warnings} warnings`;
     const manifest: Manifest | null = summary?.manifest ?? null;
-    const searchKey = reuseSearch ? keys.search : options.searchAfter ? "" : keys.search;
     if (manifest && ctx.cacheRoot) {
-      manifest.extra = { inputs: options.searchAfter && !reuseSearch ? "" : keys.inputs, searchKey, search: searchDirs, errors: String(errors), summary: summaryText };
+      // `npm start` records no input keys: the next `npm run build` checks the sources itself.
+      manifest.extra = { inputs: keys.inputs, searchKey: keys.search, search: searchDirs, errors: String(errors), summary: summaryText };
       saveManifest(ctx.cacheRoot, out, manifest);
     }
-    if (!options.searchAfter) {
+    mark("publish");
+    if (ctx.verbose) console.log(`[kb] stages: ${stages.map(([s, ms]) => `${s} ${secs(ms)}`).join(", ")}`);
+    if (!live) {
       const rss = process.resourceUsage().maxRSS * 1024;
       console.log(`[kb] published ${out} in ${secs(performance.now() - t0)} (${summaryText}; peak memory of this process ${mb(rss)})`);
     }
-    const searchAfter = options.searchAfter && !reuseSearch
+    const searchAfter = live
       ? async () => {
         const stats = await indexSite(out, source, out, indexOptions);
         // The published folder now holds the index of these notes: record it.
         if (manifest && ctx.cacheRoot && existsSync(out)) {
-          manifest.extra = { ...manifest.extra, inputs: keys.inputs, searchKey: keys.search, search: stats.dirs };
+          manifest.extra = { ...manifest.extra, search: stats.dirs };
           saveManifest(ctx.cacheRoot, out, manifest);
         }
         return stats;

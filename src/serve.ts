@@ -97,6 +97,8 @@ export async function serve(ctx: BuildContext): Promise<void> {
   let running: Promise<void> | null = null;
   let again = false;
   let first = true;
+  let pagesReady = () => {};
+  const firstPages = new Promise<void>((ok) => { pagesReady = ok; });
   /** Build (again while changes keep coming), publish, reload the pages, then index search. */
   const rebuild = (): Promise<void> => {
     if (running) { again = true; return running; }
@@ -104,12 +106,13 @@ export async function serve(ctx: BuildContext): Promise<void> {
       do {
         again = false;
         const t0 = performance.now();
-        const outcome = await runBuild(ctx, { memory, searchAfter: true });
-        if (!outcome.ok) continue;
-        if (outcome.linked) {
+        const outcome = await runBuild(ctx, { memory, live: true });
+        if (outcome.ok && outcome.linked) {
           console.log(`[kb] ${first ? "built" : "rebuilt"}: ${outcome.rendered} pages rendered, ${outcome.kept} unchanged, ${outcome.removed} deleted in ${secs(performance.now() - t0)} (read, link and site data ${secs(outcome.linked.ms)})`);
         }
         first = false;
+        pagesReady();
+        if (!outcome.ok) continue;
         reload();
         if (outcome.searchAfter) {
           try {
@@ -126,19 +129,8 @@ export async function serve(ctx: BuildContext): Promise<void> {
     return running;
   };
 
-  const build = rebuild();
-  const server = createServer((req, res) => handle(ctx, clients, req, res));
-  await new Promise<void>((ok, fail) => { server.once("error", fail); server.listen(ctx.port, ctx.host, ok); });
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : ctx.port;
-  // Pages are served once the first build has published them.
-  await new Promise<void>((ok) => {
-    const check = () => (existsSync(ctx.out) ? ok() : setTimeout(check, 100));
-    check();
-  });
-  console.log(`[kb] serving http://localhost:${port}/ — add, change or delete files in ${ctx.seeds} and the site follows`);
-
-  // Watch the sources, the registry, the templates and the content pages.
+  // Watch the sources, the registry, the templates and the content pages (from before
+  // the first build, so that nothing written meanwhile is missed).
   let timer: NodeJS.Timeout | null = null;
   const changed = () => {
     if (timer) clearTimeout(timer);
@@ -153,6 +145,16 @@ export async function serve(ctx: BuildContext): Promise<void> {
   follow(dirname(ctx.registryPath), false, basename(ctx.registryPath));
   follow(join(ctx.root, "templates"), true);
   follow(join(ctx.root, "content"), true);
+
+  const build = rebuild();
+  const server = createServer((req, res) => handle(ctx, clients, req, res));
+  await new Promise<void>((ok, fail) => { server.once("error", fail); server.listen(ctx.port, ctx.host, ok); });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : ctx.port;
+  // Ready once the first build has published its pages (a site already there is served meanwhile).
+  await firstPages;
+  console.log(`[kb] serving http://localhost:${port}/ — add, change or delete files in ${ctx.seeds} and the site follows`);
+
   const stop = () => {
     if (timer) clearTimeout(timer);
     for (const w of watchers) w.close();

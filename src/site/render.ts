@@ -35,6 +35,8 @@ export interface RenderRequest {
   /** Whether pages are planned (false: caching is off, every page renders). */
   planning: boolean;
   hashMemo?: HashMemo;
+  /** Collect garbage after each batch (a one-shot build; `npm start` keeps its memory). */
+  collect?: boolean;
   /** Called as pages render (for the progress line). */
   progress?: (pages: number, batch: { index: number; count: number }) => void;
 }
@@ -103,7 +105,7 @@ export async function renderSite(req: RenderRequest): Promise<Rendered> {
     } finally {
       if (timer) clearInterval(timer);
     }
-    collectGarbage();
+    if (req.collect !== false) collectGarbage();
   }
   return { written, plan, note };
 }
