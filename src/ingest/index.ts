@@ -8,7 +8,7 @@ import { countWords, decodeSource, escapeMarkdown, normalizeDate, SlugRegistry, 
 import { parseBody } from "./body.ts";
 import { isDigest, parseDigest } from "./digest.ts";
 import { isGardenBody, parseGarden } from "./garden.ts";
-import { cleanMarkup, collectReferences, proseText, readTemplateTags } from "./markup.ts";
+import { cleanMarkup, collectReferences, proseText, readTemplateTags, reportPluginQueries } from "./markup.ts";
 import { checkMath } from "./math.ts";
 import { dedupe, emptyMetadata, readMetadata, splitFrontMatter, type Metadata } from "./metadata.ts";
 import { deriveTitle, isRawTranscript, isUnpunctuated, paragraphs, summarizeRaw } from "./raw.ts";
@@ -152,6 +152,7 @@ export function parseSource(file: string, bytes: Uint8Array, context: SourceCont
   // (comments, template tags) goes before anything else reads the body.
   const obsidian = context.vault === true || /\[\[[^\]\n]+\]\]/.test(fm.body);
   const cleaned = cleanMarkup(readTemplateTags(fm.body, fm.bodyLine, messages), fm.bodyLine, messages, obsidian);
+  reportPluginQueries(cleaned.text, fm.bodyLine, messages);
   const body = cleaned.text;
   if (obsidian) meta.tags = dedupe([...meta.tags, ...cleaned.tags]);
   const references = collectReferences(body, fm.bodyLine);

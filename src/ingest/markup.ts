@@ -20,7 +20,7 @@ const FENCE_OPEN = /^[ \t]*(?:>[ \t]?)*[ \t]*(`{3,}|~{3,})(.*)$/;
  * list items and blockquotes (indented, `>`-prefixed) count too; an unclosed fence runs
  * to the end, as in every renderer.
  */
-export function codeLines(lines: string[]): boolean[] {
+export function codeLines(lines: string[], opens?: number[]): boolean[] {
   const out = new Array<boolean>(lines.length).fill(false);
   let open: { char: string; length: number } | null = null;
   for (let i = 0; i < lines.length; i++) {
@@ -34,9 +34,28 @@ export function codeLines(lines: string[]): boolean[] {
     if (m && !(m[1]![0] === "`" && m[2]!.includes("`"))) {
       open = { char: m[1]![0]!, length: m[1]!.length };
       out[i] = true;
+      opens?.push(i);
     }
   }
   return out;
+}
+
+/** Fenced blocks that Obsidian plugins run (their info string), and the plugin's name. */
+export const PLUGIN_QUERIES: Record<string, string> = { dataview: "Dataview", dataviewjs: "DataviewJS", tasks: "Tasks", query: "搜索" };
+
+/**
+ * Report each fenced block an Obsidian plugin would run (```` ```dataview ````, `tasks`,
+ * `query`…): a static site cannot, so the page shows its source, folded, and says so.
+ */
+export function reportPluginQueries(text: string, firstLine: number, messages: BuildMessage[]): void {
+  const lines = text.split("\n");
+  const opens: number[] = [];
+  codeLines(lines, opens);
+  opens.forEach((i) => {
+    const info = FENCE_OPEN.exec(lines[i]!)?.[2]?.trim().split(/\s+/)[0]?.toLowerCase() ?? "";
+    const plugin = PLUGIN_QUERIES[info];
+    if (plugin) messages.push({ level: "info", line: firstLine + i, message: `a \`${info}\` block is an Obsidian ${plugin} query, which only Obsidian runs; the page shows its source, folded` });
+  });
 }
 
 /**

@@ -25,6 +25,7 @@ import footnote from "markdown-it-footnote";
 import mark from "markdown-it-mark";
 import callouts from "markdown-it-obsidian-callouts";
 import { tasklist } from "@mdit/plugin-tasklist";
+import { PLUGIN_QUERIES } from "../ingest/markup.ts";
 import { slugify } from "../text.ts";
 
 /** A published image's size, by its site URL (`/media/…`). */
@@ -84,6 +85,15 @@ export function createMarkdown(): MarkdownIt {
       return `<img src="${src}" alt="${text}" width="${size.width}" height="${size.height}" loading="lazy" decoding="async"${title ? ` title="${md.utils.escapeHtml(title)}"` : ""}>`;
     }
     return `<a class="image-link" href="${src}" rel="nofollow noopener noreferrer">[图片：${text || "图片"}]</a>`;
+  };
+  // An Obsidian plugin's query (```dataview …) is shown as its source, folded and labelled:
+  // a static site cannot run it, and bare code would read as if it were the note's text.
+  const defaultFence = md.renderer.rules.fence!;
+  md.renderer.rules.fence = (tokens, idx, options, env, self) => {
+    const info = tokens[idx]!.info.trim().split(/\s+/)[0]?.toLowerCase() ?? "";
+    const plugin = PLUGIN_QUERIES[info];
+    const code = defaultFence(tokens, idx, options, env, self);
+    return plugin ? `<details class="plugin-query"><summary>Obsidian ${md.utils.escapeHtml(plugin)} 查询（只在 Obsidian 中运行，这里显示原文）</summary>${code}</details>\n` : code;
   };
   const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {

@@ -170,4 +170,12 @@ describe("building folders nobody here wrote", () => {
     // One line for the images, not a line each.
     assert.ok(site.stdout.split("\n").filter((l) => /\.png/.test(l)).length < 5, "no console line per image");
   });
+
+  it("shows an Obsidian plugin's query as its folded source, labelled, and reports it with its line", () => {
+    const file = "obsidian/kepano-obsidian/Categories/People.md";
+    const html = page(noteOf(file));
+    assert.match(html, /<details class="plugin-query"><summary>Obsidian Dataview 查询[^<]*<\/summary><pre><code class="language-dataview">table without id/);
+    const input = report().inputs.find((i) => i.file === `tests/fixtures/foreign/${file}`)!;
+    assert.ok(input.messages.some((m) => m.level === "info" && m.line === 6 && /`dataview` block is an Obsidian Dataview query/.test(m.message)), JSON.stringify(input.messages));
+  });
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { dateFromFileName, titleFromFileName } from "../../src/ingest/index.ts";
-import { cleanMarkup, codeLines, collectReferences, readTemplateTags } from "../../src/ingest/markup.ts";
+import { cleanMarkup, codeLines, collectReferences, readTemplateTags, reportPluginQueries } from "../../src/ingest/markup.ts";
 import { readMetadata, splitFrontMatter, unwrapWikilink } from "../../src/ingest/metadata.ts";
 import { subtitleName, subtitlesToLines } from "../../src/ingest/subtitles.ts";
 import type { BuildMessage } from "../../src/note.ts";
@@ -136,5 +136,14 @@ describe("subtitles", () => {
   });
   it("names the video from a yt-dlp file name", () => {
     assert.deepEqual(subtitleName("Talk title [dQw4w9WgXcQ].en"), { title: "Talk title", url: "https://www.youtube.com/watch?v=dQw4w9WgXcQ" });
+  });
+});
+
+describe("Obsidian plugin queries", () => {
+  it("reports each block a plugin would run, with its line, back-to-back and quoted ones included", () => {
+    const text = ["## A", "```dataview", "LIST", "```", "```tasks", "not done", "```", "", "```js", "dataview()", "```", "> ```query", "> tag:#x", "> ```"].join("\n");
+    const messages: BuildMessage[] = [];
+    reportPluginQueries(text, 10, messages);
+    assert.deepEqual(messages.map((m) => [m.line, /`(\w+)` block/.exec(m.message)?.[1]]), [[11, "dataview"], [14, "tasks"], [21, "query"]]);
   });
 });
