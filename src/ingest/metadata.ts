@@ -193,7 +193,7 @@ const KEYS = {
   url: ["source", "url", "link", "source_url", "sourceUrl", "youtube_url", "youtube", "video_url", "video", "original_url", "originalUrl", "origin", "canonical_url", "canonicalURL", "canonical", "podcast_url", "episode_url", "bilibili", "bilibili_url", "链接", "原文链接", "原文", "来源", "视频链接", "原始链接"],
   authors: ["author", "authors", "作者"],
   speakers: ["speaker", "speakers", "guest", "guests", "嘉宾", "主讲"],
-  people: ["people", "persons", "人物"],
+  people: ["people", "persons", "person", "人物", "source_guest", "source_guests", "interviewee", "interviewees", "host", "hosts", "主持人"],
   companies: ["companies_orgs", "companies", "organizations", "orgs", "公司", "机构"],
   products: ["products_models", "products", "models", "产品"],
   tags: ["tags", "tag", "keywords", "标签", "关键词"],
@@ -204,6 +204,16 @@ const KEYS = {
   status: ["status", "状态"],
   duration: ["duration", "时长", "覆盖时长"],
 } as const satisfies Record<keyof Metadata, readonly string[]>;
+
+/**
+ * A note whose `type` says it is about one person, company or product (a vault's guest
+ * page: `type: guest`, `name: Ada Chen Rekhi`) declares that entity, by its `name` or title.
+ */
+const SUBJECT_TYPES: Record<string, "people" | "companies" | "products"> = {
+  person: "people", people: "people", guest: "people", host: "people", speaker: "people", author: "people", interviewee: "people", 人物: "people", 嘉宾: "people",
+  company: "companies", organization: "companies", organisation: "companies", org: "companies", startup: "companies", 公司: "companies", 机构: "companies",
+  product: "products", tool: "products", model: "products", 产品: "products",
+};
 
 /** The longest duration `parseClock` can read (999:59:59), in seconds; longer is a mistake. */
 const MAX_DURATION = 999 * 3600 + 59 * 60 + 59;
@@ -335,6 +345,9 @@ export function readMetadata(data: Record<string, unknown>, messages: BuildMessa
     const list = pick(data, KEYS[field]);
     if (list) meta[field] = dedupe(toList(list.key, list.value, warn, field === "tags" || field === "categories" || field === "aliases"));
   }
+  const subject = typeof data.type === "string" ? SUBJECT_TYPES[data.type.trim().toLowerCase()] : undefined;
+  const subjectName = subject ? toText(data.name) ?? meta.title : null;
+  if (subject && subjectName && !meta[subject].some((n) => n.toLowerCase() === subjectName.toLowerCase())) meta[subject].unshift(subjectName);
   const updated = pick(data, KEYS.updated);
   if (updated) {
     meta.updated = normalizeDate(updated.value instanceof Date ? updated.value : toText(updated.value));

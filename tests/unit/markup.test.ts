@@ -147,3 +147,14 @@ describe("Obsidian plugin queries", () => {
     assert.deepEqual(messages.map((m) => [m.line, /`(\w+)` block/.exec(m.message)?.[1]]), [[11, "dataview"], [14, "tasks"], [21, "query"]]);
   });
 });
+
+describe("notes about one person, company or product", () => {
+  it("declare their subject: a vault's guest page, an insight's source guest, a company page", () => {
+    const m: BuildMessage[] = [];
+    assert.deepEqual(readMetadata({ name: "Ada Chen Rekhi", type: "guest" }, m).people, ["Ada Chen Rekhi"]);
+    assert.deepEqual(readMetadata({ type: "insight", title: "Match channel effort to risk", source_guest: "Adam Grenier" }, m).people, ["Adam Grenier"]);
+    assert.deepEqual(readMetadata({ type: "company", title: "英伟达", companies: ["台积电"] }, m).companies, ["英伟达", "台积电"]);
+    assert.deepEqual(readMetadata({ type: "post", title: "Hello" }, m).people, [], "any other type names no one");
+    assert.deepEqual(m, []);
+  });
+});
