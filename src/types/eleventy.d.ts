@@ -9,12 +9,7 @@ declare module "@11ty/eleventy" {
   }
   export default class Eleventy {
     constructor(input?: string, output?: string, options?: EleventyOptions);
-    init(): Promise<void>;
     write(): Promise<unknown>;
-    watch(): Promise<void>;
-    serve(port?: number): Promise<void>;
-    close(): Promise<void>;
-    setIncrementalBuild(incremental: boolean): void;
   }
   export const HtmlBasePlugin: unknown;
 }
