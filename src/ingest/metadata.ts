@@ -347,7 +347,9 @@ export function readMetadata(data: Record<string, unknown>, messages: BuildMessa
   }
   const subject = typeof data.type === "string" ? SUBJECT_TYPES[data.type.trim().toLowerCase()] : undefined;
   const subjectName = subject ? toText(data.name) ?? meta.title : null;
-  if (subject && subjectName && !meta[subject].some((n) => n.toLowerCase() === subjectName.toLowerCase())) meta[subject].unshift(subjectName);
+  // A page about two guests (`name: "Aishwarya Naresh Reganti + Kiriti Badam"`) is about each.
+  const subjects = subjectName ? (subject === "people" ? subjectName.split(/\s+[+&]\s+|[,，、;；]\s*/) : [subjectName]).map((n) => n.trim()).filter(Boolean) : [];
+  if (subject) meta[subject] = dedupe([...subjects, ...meta[subject]]);
   const updated = pick(data, KEYS.updated);
   if (updated) {
     meta.updated = normalizeDate(updated.value instanceof Date ? updated.value : toText(updated.value));

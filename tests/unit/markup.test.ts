@@ -155,6 +155,7 @@ describe("notes about one person, company or product", () => {
     assert.deepEqual(readMetadata({ type: "insight", title: "Match channel effort to risk", source_guest: "Adam Grenier" }, m).people, ["Adam Grenier"]);
     assert.deepEqual(readMetadata({ type: "company", title: "英伟达", companies: ["台积电"] }, m).companies, ["英伟达", "台积电"]);
     assert.deepEqual(readMetadata({ type: "post", title: "Hello" }, m).people, [], "any other type names no one");
+    assert.deepEqual(readMetadata({ type: "guest", name: "Aishwarya Naresh Reganti + Kiriti Badam" }, m).people, ["Aishwarya Naresh Reganti", "Kiriti Badam"]);
     assert.deepEqual(m, []);
   });
 });
