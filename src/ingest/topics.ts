@@ -232,6 +232,27 @@ export const TOPIC_MIN_CHARS = 6000;
 /** Blocks are pooled into units of at least this many characters before cohesion is measured (a conversation's one-line turns say little alone). */
 const UNIT_CHARS = 240;
 
+/** A block longer than this (a monologue turn, paragraphs cut by paragraphs.ts) may be cut between its paragraphs where the topic shifts. */
+const LONG_BLOCK = 3000;
+
+type Block = Section["blocks"][number];
+
+/**
+ * A block cut before each of `at` (indexes of its paragraphs): the same text in order,
+ * the blank lines at the cuts aside. The first piece keeps the block's time; the others
+ * are continuations (same speaker, no time of their own).
+ */
+function cutBlock(block: Block, at: number[]): Block[] {
+  const parts = block.text.split(/(\n{2,})/);
+  const bounds = [0, ...at.map((j) => 2 * j), parts.length];
+  const out: Block[] = [];
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const from = bounds[k]!, to = k + 2 < bounds.length ? bounds[k + 1]! - 1 : bounds[k + 1]!;
+    out.push({ ...block, text: parts.slice(from, to).join(""), time: k === 0 ? block.time : null });
+  }
+  return out;
+}
+
 /**
  * A long transcript without headings — a raw speech-recognition line, a diarised file,
  * subtitles — as sections cut where the topic shifts, each headed by its own words and,
@@ -243,20 +264,39 @@ export function topicSections(sections: Section[], plain: (markdown: string) => 
   const blocks = sections.flatMap((s) => s.blocks);
   const texts = blocks.map((b) => plain(b.text));
   if (texts.reduce((n, t) => n + t.length, 0) < TOPIC_MIN_CHARS) return sections;
-  // Units: runs of consecutive blocks of at least UNIT_CHARS, each remembering its first block.
-  const units: string[] = [], firstBlock: number[] = [];
-  let buf = "", start = 0;
-  texts.forEach((t, i) => {
-    if (!buf) start = i;
-    buf = buf ? `${buf} ${t}` : t;
-    if (buf.length >= UNIT_CHARS) { units.push(buf); firstBlock.push(start); buf = ""; }
+  // Pieces: whole blocks, and the paragraphs of a long block (where a monologue may change topic).
+  const pieces: Array<{ block: number; para: number; text: string }> = [];
+  blocks.forEach((b, i) => {
+    if (texts[i]!.length <= LONG_BLOCK) { pieces.push({ block: i, para: 0, text: texts[i]! }); return; }
+    b.text.split(/\n{2,}/).forEach((p, j) => pieces.push({ block: i, para: j, text: plain(p) }));
   });
-  if (buf) { units.push(buf); firstBlock.push(start); }
-  const breaks = topicBreaks(units).map((u) => firstBlock[u]!);
-  if (!breaks.length) return sections;
-  const starts = [0, ...breaks];
-  const groups = starts.map((s, i) => blocks.slice(s, starts[i + 1] ?? blocks.length));
-  const headings = sectionHeadings(starts.map((s, i) => texts.slice(s, starts[i + 1] ?? texts.length)));
+  // Units: runs of consecutive pieces of at least UNIT_CHARS, each remembering its first piece.
+  const units: string[] = [], firstPiece: number[] = [];
+  let buf = "", start = 0;
+  pieces.forEach((pc, i) => {
+    if (!buf) start = i;
+    buf = buf ? `${buf} ${pc.text}` : pc.text;
+    if (buf.length >= UNIT_CHARS) { units.push(buf); firstPiece.push(start); buf = ""; }
+  });
+  if (buf) { units.push(buf); firstPiece.push(start); }
+  const cuts = topicBreaks(units).map((u) => pieces[firstPiece[u]!]!);
+  if (!cuts.length) return sections;
+  // Blocks cut at the paragraphs where a section starts inside them; `starts`: the
+  // index, in the blocks after cutting, where each section begins.
+  const inside = new Map<number, number[]>();
+  for (const c of cuts) if (c.para > 0) inside.set(c.block, [...(inside.get(c.block) ?? []), c.para].sort((x, y) => x - y));
+  const cutAt = new Set(cuts.map((c) => c.block));
+  const split: Block[] = [];
+  const startSet = new Set<number>();
+  blocks.forEach((b, i) => {
+    const at = inside.get(i) ?? [];
+    if (cutAt.has(i) && cuts.some((c) => c.block === i && c.para === 0)) startSet.add(split.length);
+    at.forEach((_, k) => startSet.add(split.length + k + 1));
+    split.push(...(at.length ? cutBlock(b, at) : [b]));
+  });
+  const starts = [0, ...[...startSet].filter((x) => x > 0).sort((x, y) => x - y)];
+  const groups = starts.map((s, i) => split.slice(s, starts[i + 1] ?? split.length));
+  const headings = sectionHeadings(groups.map((g) => g.map((b) => plain(b.text))));
   const firstTime = (g: Section["blocks"]) => g.find((b) => b.time !== null)?.time ?? null;
   return groups.map((g, i) => {
     const t = firstTime(g);

@@ -81,4 +81,34 @@ describe("raw transcript sections", () => {
     const short = [{ id: "s", heading: "", time: null, blocks: blocks.slice(0, 4) }];
     assert.equal(topicSections(short), short);
   });
+
+  it("cuts inside a monologue turn where its topic shifts, keeping the speaker and every word", () => {
+    const chips = "英伟达的芯片供应链很紧张，台积电的先进封装产能不够，GPU 的交付周期拉长到一年，数据中心的算力需求还在涨。";
+    const food = "四川菜讲究麻辣，花椒和辣椒的用量决定味道，火锅底料要熬很久，厨房里调料的顺序也有讲究。";
+    // Eight long turns of eight paragraphs; the talk moves from chips to food half way through the fifth.
+    const blocks: Section["blocks"] = [];
+    let n = 0;
+    for (let t = 0; t < 8; t++) {
+      const paras = Array.from({ length: 8 }, () => `${(n++ < 36 ? chips : food).repeat(12)}（第 ${n} 段）`);
+      blocks.push({ type: "turn", speaker: t % 2 ? "张三" : "李四", role: null, time: t * 600, text: paras.join("\n\n") });
+    }
+    const sections = topicSections([{ id: "s", heading: "", time: null, blocks }]);
+    assert.ok(sections.length >= 2, `${sections.length} sections`);
+    const out = sections.flatMap((s) => s.blocks);
+    // Put the pieces of each cut turn back together: the turns as they were.
+    const joined: Section["blocks"] = [];
+    for (const b of out) {
+      const last = joined.at(-1);
+      if (b.time === null && last && last.type === "turn" && b.type === "turn" && last.speaker === b.speaker) joined[joined.length - 1] = { ...last, text: `${last.text}\n\n${b.text}` };
+      else joined.push(b);
+    }
+    assert.deepEqual(joined, blocks, "every turn, every word, in order");
+    // Paragraph 37 is the first on food, the fifth of the fifth turn.
+    const startsAt = sections.map((s) => Number(/（第 (\d+) 段）/.exec(s.blocks[0]!.text)![1]) - 1);
+    const second = startsAt.findIndex((p, i) => i > 0 && Math.abs(p - 37) <= 2);
+    assert.ok(second > 0, `a section starts where the food talk starts (sections start at paragraphs ${startsAt})`);
+    const first = sections[second]!.blocks[0]!;
+    assert.equal(first.type === "turn" && first.speaker, "李四", "the continued turn keeps its speaker");
+    assert.equal(first.time, null, "and has no time of its own");
+  });
 });
