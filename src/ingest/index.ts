@@ -116,7 +116,8 @@ function draftFrom(file: string, line: number, meta: Metadata, sections: Section
     categories: meta.categories,
     aliases: meta.aliases,
     updated: meta.updated,
-    summary: summary ?? truncate(proseText(text.slice(0, 4000), stripMarkdown).replace(/`/g, ""), 160),
+    // Without a summary, the opening words of the text, not of its headings (`Episodes Feeling stuck? … Insights`).
+    summary: summary ?? truncate(proseText(sections.flatMap((s) => s.blocks.map((b) => b.text)).join("\n").slice(0, 4000), stripMarkdown).replace(/`/g, ""), 160),
     sections,
     details: { quality: null, reason: null, duration: meta.duration, status: meta.status, wordCount: countWords(text) },
     references,

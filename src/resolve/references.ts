@@ -206,7 +206,9 @@ export function resolveReferences(input: ResolveInput): Resolved {
     const wikilink = (raw: string, bang: string, innerRaw: string, wholeLine: boolean): string => {
       // Inside a table, Obsidian writes the pipe escaped: `[[Note\|label]]`.
       const inner = innerRaw.replace(/\\\|/g, "|");
-      const [targetPart = "", labelPart] = inner.split("|");
+      // Everything after the first `|` is the label, as in Obsidian (`[[ep|Title | Guest]]`).
+      const [targetPart = "", ...labelParts] = inner.split("|");
+      const labelPart = labelParts.length ? labelParts.join("|") : undefined;
       const [pathPart = "", ...headingParts] = targetPart.split("#");
       const heading = headingParts.join("#").trim() || null;
       const label = labelPart?.trim() || wikilinkLabel(targetPart);
