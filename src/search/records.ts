@@ -7,13 +7,18 @@
  * only says `NVIDIA`, and filters, sort keys and display metadata come straight
  * from the typed records rather than from scraping HTML.
  */
+import { ENTITY_TYPES, type EntityType, TYPE_INFO } from "../entities/registry.ts";
 import type { PublishedNote } from "../site/data.ts";
 import { stripMarkdown } from "../text.ts";
 import { indexText, RUN_BREAK } from "./query.js";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-export const FILTER_NAMES = { person: "人物", company: "公司", product: "产品", tag: "标签", kind: "类型" } as const;
+/** The search filters: one per entity type (its short label, from the one table of types), then the note's kind. */
+export const FILTER_NAMES = { ...Object.fromEntries(ENTITY_TYPES.map((t) => [t, TYPE_INFO[t].short])) as Record<EntityType, string>, kind: "类型" };
+
+/** The facets the search page shows, in order (given to the page's script by the template). */
+export const SEARCH_FACETS = [...ENTITY_TYPES.map((t) => FILTER_NAMES[t]), FILTER_NAMES.kind];
 
 export interface SearchDocument { url: string; html: string }
 

@@ -5,6 +5,7 @@
 import type { Entity, EntityRef, Excerpt, NoteLinks } from "../entities/index.ts";
 import { EXCERPTED_NOTES, TYPE_LABELS, TYPE_PATHS, type EntityNote } from "../entities/index.ts";
 import { ENTITY_TYPES, type EntityType, TYPE_INFO } from "../entities/registry.ts";
+import { SEARCH_FACETS } from "../search/records.ts";
 import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind } from "../note.ts";
 import type { BuildReport, PipelineResult } from "../pipeline.ts";
 import { byDateDesc, stripMarkdown, truncate, ZH } from "../text.ts";
@@ -134,6 +135,8 @@ export interface SiteData {
   kinds: Array<{ kind: NoteKind; label: string; count: number }>;
   api: { notes: ApiNote[]; entities: ApiEntity[]; report: BuildReport };
   stats: { notes: number; sources: number; people: number; companies: number; products: number; tags: number };
+  /** The search page's facets, in order (src/search/records.ts names the index's filters the same). */
+  searchFacets: string[];
   /** /graph/: the most named entities and the links among them, and those links as text, strongest first. */
   graph: { drawing: Graph | null; pairs: Array<{ between: string; count: number }> };
 }
@@ -388,6 +391,7 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
     kinds: NOTE_KINDS.map((kind) => ({ kind, label: NOTE_KIND_LABELS[kind], count: notes.filter((n) => n.kind === kind).length })).filter((k) => k.count > 0),
     api,
     graph: { drawing, pairs: drawing ? [...drawing.edges].sort((a, b) => b.count - a.count || (a.between < b.between ? -1 : 1)).slice(0, 40).map((e) => ({ between: e.between, count: e.count })) : [] },
+    searchFacets: SEARCH_FACETS,
     stats: { notes: notes.length, sources: result.report.inputs.length, people: count("person"), companies: count("company"), products: count("product"), tags: count("tag") },
   };
 }

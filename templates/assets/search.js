@@ -7,7 +7,9 @@
 import { parseQuery, queryContext, combineMatches, holdsTerm, holdsQuery, indexTokens, closestEntities, readableExcerpt, dateLabel, HAN } from "./search-query.js";
 
 const root = document.getElementById("search");
-const FACETS = ["人物", "公司", "产品", "标签", "类型"];
+/** The facets, in order: the build names them (one table of entity types, src/entities/registry.ts). */
+/** @type {string[]} */
+const FACETS = JSON.parse(root?.dataset.facets ?? "[]");
 const FACET_TOP = 8;
 const PAGE = 10;
 
