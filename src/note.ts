@@ -78,8 +78,15 @@ export type SourcePath = z.infer<typeof SourcePath>;
 export const NoteId = z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N}-]*$/u, "ids are slugs").brand<"NoteId">();
 export type NoteId = z.infer<typeof NoteId>;
 
+/** A page's site-relative address (`/notes/<id>/`, `/people/<slug>/`): starts and ends with `/`, no `..`, no query. */
+export const SiteUrl = z.string().regex(/^\/(?:[^\s/?#]+\/)*$/u, "a site-relative page address, /…/").refine((u) => !u.split("/").includes(".."), "no ..").brand<"SiteUrl">();
+export type SiteUrl = z.infer<typeof SiteUrl>;
+
 export const sourcePath = (p: string): SourcePath => SourcePath.parse(p);
 export const noteId = (slug: string): NoteId => NoteId.parse(slug);
+export const siteUrl = (path: string): SiteUrl => SiteUrl.parse(path);
+/** The note page's address: `/notes/<id>/`. */
+export const noteUrl = (id: NoteId): SiteUrl => siteUrl(`/notes/${id}/`);
 
 export const NoteSource = z.object({
   /** Path of the source file relative to the project (e.g. `seeds/003_x.txt`), `/`-separated. */
@@ -154,8 +161,8 @@ export type NoteDraft = z.infer<typeof NoteDraft>;
 export const Note = NoteDraft.extend({
   /** Stable slug, unique across the site. */
   id: NoteId,
-  /** Site-relative URL of the note page, `/notes/<id>/`. */
-  url: z.string().startsWith("/notes/"),
+  /** Site-relative URL of the note page, `/notes/<id>/` (`noteUrl`). */
+  url: SiteUrl.refine((u) => u.startsWith("/notes/"), "a note page is under /notes/"),
 });
 export type Note = z.infer<typeof Note>;
 

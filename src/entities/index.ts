@@ -5,7 +5,7 @@
  */
 import { proseText } from "../ingest/markup.ts";
 import { isPlaceholderSpeaker, labelShape } from "../ingest/speakers.ts";
-import type { Note, NoteId, NoteKind } from "../note.ts";
+import { type Note, type NoteId, type NoteKind, type SiteUrl, siteUrl } from "../note.ts";
 import { byDateDesc, shortHash, simplifiedTable, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
 import { toSimplified } from "../search/query.js";
 import { type AliasSpec, Matcher } from "./detect.ts";
@@ -20,7 +20,7 @@ export function entityId(type: EntityType, slug: string): EntityId {
   return `${type}/${slug}` as EntityId;
 }
 
-export interface EntityRef { id: EntityId; type: EntityType; name: string; label: string; url: string }
+export interface EntityRef { id: EntityId; type: EntityType; name: string; label: string; url: SiteUrl }
 /** A name shown as plain text because it names no entity (placeholder speakers, unknown authors). */
 export interface NameOnly { id: null; name: string; label: string }
 
@@ -40,7 +40,7 @@ export interface Excerpt {
 export interface EntityNote {
   id: NoteId;
   title: string;
-  url: string;
+  url: SiteUrl;
   date: string | null;
   kind: NoteKind;
   /** Mentions in the text (title, summary, sections, turns). */
@@ -74,7 +74,7 @@ export interface NoteLinks {
   tags: EntityRef[];
   speakers: Array<EntityRef | NameOnly>;
   authors: Array<EntityRef | NameOnly>;
-  related: Array<{ id: NoteId; title: string; url: string; date: string | null; shared: number }>;
+  related: Array<{ id: NoteId; title: string; url: SiteUrl; date: string | null; shared: number }>;
 }
 
 export interface EntityIndex {
@@ -541,7 +541,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       type: d.type,
       name: d.name,
       label,
-      url: `/${TYPE_PATHS[d.type]}/${slug}/`,
+      url: siteUrl(`/${TYPE_PATHS[d.type]}/${slug}/`),
       aliases: [...d.aliases].filter((a) => a !== d.name),
       shownAliases: shownAliasesOf(d, label),
       role: d.role ?? null,

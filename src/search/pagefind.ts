@@ -126,7 +126,8 @@ export interface PlannedShard { dir: string; notes: PublishedNote[]; dirty: bool
  * the last shard, then new ones. Without a usable previous state, every shard is new.
  */
 export function planShards(notes: PublishedNote[], keys: Map<string, string>, prev: ShardState | null, shardSize: number): PlannedShard[] {
-  const byUrl = new Map(notes.map((n) => [n.url, n]));
+  // Keyed by plain strings: the previous state is read back from JSON.
+  const byUrl = new Map<string, PublishedNote>(notes.map((n) => [n.url, n]));
   const planned: PlannedShard[] = [];
   const placed = new Set<string>();
   for (const sh of prev?.shards ?? []) {

@@ -6,7 +6,7 @@ import type { Entity, EntityRef, Excerpt, NoteLinks } from "../entities/index.ts
 import { EXCERPTED_NOTES, TYPE_LABELS, TYPE_PATHS, type EntityNote } from "../entities/index.ts";
 import { ENTITY_TYPES, type EntityType, TYPE_INFO } from "../entities/registry.ts";
 import { SEARCH_FACETS } from "../search/records.ts";
-import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind } from "../note.ts";
+import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind, type SiteUrl } from "../note.ts";
 import type { BuildReport, PipelineResult } from "../pipeline.ts";
 import { byDateDesc, stripMarkdown, truncate, ZH } from "../text.ts";
 import { egoGraph, type Graph, siteGraph } from "./graph.ts";
@@ -49,7 +49,7 @@ export interface PublishedNote extends Note {
   month: { key: string; label: string };
   crumbs: Crumb[];
   /** Related notes with what they share with this one (names of common entities, rarest first). */
-  relatedNotes: Array<{ title: string; url: string; date: string | null; kindLabel: string; shared: string[] }>;
+  relatedNotes: Array<{ title: string; url: SiteUrl; date: string | null; kindLabel: string; shared: string[] }>;
   /** The source's status as readers say it (常青笔记), or null: not a word to show. */
   statusLabel: string | null;
   /** False when the summary only repeats the start of the first section. */
@@ -71,7 +71,7 @@ export interface PublishedNote extends Note {
 export const CHIPS_SHOWN = 10;
 
 /** A note as a line in a list: title, date, kind. */
-export interface NoteCard { title: string; url: string; date: string | null; kindLabel: string }
+export interface NoteCard { title: string; url: SiteUrl; date: string | null; kindLabel: string }
 
 export interface PublishedEntity extends Entity {
   /** Turns this person speaks across all notes. */
