@@ -55,7 +55,7 @@ export function readContext(args: string[], env: Env = process.env): BuildContex
     site: { title: env.KB_SITE_TITLE ?? DEFAULT_SITE.title, url: env.KB_SITE_URL ?? DEFAULT_SITE.url, pathPrefix: env.KB_PATH_PREFIX ?? "/" },
     registryPath: env.KB_REGISTRY ?? REGISTRY_PATH,
     shardSize: Number(env.KB_SEARCH_SHARD_SIZE ?? SHARD_SIZE),
-    batchSize: Number(env.KB_BATCH_SIZE ?? 2500),
+    batchSize: Number(env.KB_BATCH_SIZE ?? 1250),
     fault: env.KB_FAULT ?? null,
     port: Number(env.PORT ?? 8080),
     host: env.KB_HOST ?? "127.0.0.1",
