@@ -28,7 +28,7 @@ import { runPipeline, type PipelineResult } from "./pipeline.ts";
 import { indexSite, type IndexStats } from "./search/pagefind.ts";
 import { buildSiteData, type FieldsMemo, type SiteData } from "./site/data.ts";
 import { renderSite } from "./site/render.ts";
-import { codeHash, type HashMemo, loadManifest, type Manifest, outputsIntact, saveManifest } from "./site/render-plan.ts";
+import { codeHash, codeTrees, type HashMemo, loadManifest, type Manifest, outputsIntact, saveManifest } from "./site/render-plan.ts";
 import { printReport } from "./site/report.ts";
 
 /** What a long-running process (`npm start`) keeps from one build to the next. */
@@ -63,7 +63,7 @@ export interface BuildOutcome {
 
 const REASONS = { new: "new", code: "templates or code changed", data: "data changed", missing: "missing" } as const;
 const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const num = (n: number) => n.toLocaleString("en-US");
 
 function fault(ctx: BuildContext, stage: string): void {
@@ -112,9 +112,10 @@ function removeLeftovers(out: string): void {
  */
 export function inputKeys(ctx: BuildContext, fingerprint = true): { inputs: string; render: string; search: string; sources: { files: number; bytes: number } | null } {
   const src = fingerprint ? fingerprintSources(ctx.seeds) : null;
-  const render = codeHash(ctx.root, renderSettings(ctx));
+  const trees = codeTrees(ctx.root);
+  const render = codeHash(trees, renderSettings(ctx));
   // The search index is built from the notes and the entity index, not from pages: templates do not matter.
-  const searchCode = codeHash(ctx.root, [`search:${ctx.shardSize}`], ["src", "package-lock.json"]);
+  const searchCode = codeHash({ src: trees.src, "package-lock.json": trees["package-lock.json"] }, [`search:${ctx.shardSize}`]);
   const h = (...parts: string[]) => createHash("sha256").update(parts.join("\n")).digest("hex").slice(0, 24);
   if (!src) return { inputs: "", render, search: "", sources: null };
   return {

@@ -41,7 +41,8 @@ interface Stamp { size: number; mtimeMs: number; ctimeMs: number; ino: number; k
 export class SourceMemory {
   readonly stamps = new Map<string, Stamp>();
   readonly parsed = new Map<string, ParsedSource>();
-  readonly validated = new Map<string, { success: boolean }>();
+  /** By source parse key, then by the note's position in it and id (`0 abc`). */
+  readonly validated = new Map<string, Map<string, { success: boolean }>>();
   linked: { key: string; index: EntityIndex } | null = null;
   matchMemo: MatchMemo | null = null;
   /** One entity index has been written to disk (later ones are only kept in memory). */
@@ -98,18 +99,20 @@ export function cachedParse(memory: SourceMemory | null, key: string, cacheDir: 
  */
 export function validNote<T extends { success: boolean }>(memory: SourceMemory | null, key: { source: string; position: number; id: string }, check: () => T): T {
   if (!memory) return check();
-  const k = JSON.stringify([key.source, key.position, key.id]);
-  const hit = memory.validated.get(k) as T | undefined;
+  let bySource = memory.validated.get(key.source);
+  if (!bySource) memory.validated.set(key.source, (bySource = new Map()));
+  const k = `${key.position} ${key.id}`;
+  const hit = bySource.get(k) as T | undefined;
   if (hit) return hit;
   const result = check();
-  memory.validated.set(k, result);
+  bySource.set(k, result);
   return result;
 }
 
 /** Forget parses of sources no longer present (a long-running process must not grow forever). */
 export function pruneParseMemory(memory: SourceMemory | null, liveKeys: Set<string>): void {
   if (!memory) return;
-  for (const key of memory.validated.keys()) if (!liveKeys.has((JSON.parse(key) as [string])[0])) memory.validated.delete(key);
+  for (const key of memory.validated.keys()) if (!liveKeys.has(key)) memory.validated.delete(key);
   for (const key of memory.parsed.keys()) if (!liveKeys.has(key)) memory.parsed.delete(key);
   for (const [path, s] of memory.stamps) if (!liveKeys.has(s.key)) memory.stamps.delete(path);
 }

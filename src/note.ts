@@ -85,8 +85,6 @@ export type SiteUrl = z.infer<typeof SiteUrl>;
 export const sourcePath = (p: string): SourcePath => SourcePath.parse(p);
 export const noteId = (slug: string): NoteId => NoteId.parse(slug);
 export const siteUrl = (path: string): SiteUrl => SiteUrl.parse(path);
-/** The note page's address: `/notes/<id>/`. */
-export const noteUrl = (id: NoteId): SiteUrl => siteUrl(`/notes/${id}/`);
 
 export const NoteSource = z.object({
   /** Path of the source file relative to the project (e.g. `seeds/003_x.txt`), `/`-separated. */
@@ -161,7 +159,7 @@ export type NoteDraft = z.infer<typeof NoteDraft>;
 export const Note = NoteDraft.extend({
   /** Stable slug, unique across the site. */
   id: NoteId,
-  /** Site-relative URL of the note page, `/notes/<id>/` (`noteUrl`). */
+  /** Site-relative URL of the note page, `/notes/<id>/`. */
   url: SiteUrl.refine((u) => u.startsWith("/notes/"), "a note page is under /notes/"),
 });
 export type Note = z.infer<typeof Note>;

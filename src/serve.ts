@@ -17,15 +17,13 @@ import { createReadStream, existsSync, readFileSync, statSync, watch, type FSWat
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { basename, dirname, join, posix, resolve, sep } from "node:path";
 import mime from "mime-types";
-import { buildMemory, runBuild } from "./build.ts";
+import { buildMemory, runBuild, secs } from "./build.ts";
 import type { BuildContext } from "./context.ts";
 
 const RELOAD_PATH = "/.kb/reload.js";
 const EVENTS_PATH = "/.kb/events";
 /** Served at RELOAD_PATH and added to every HTML page: reload when a new build is published. */
 const RELOAD_SCRIPT = `new EventSource(${JSON.stringify(EVENTS_PATH)}).addEventListener("reload", () => location.reload());\n`;
-
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The file a request path names inside `root` (null: outside it, or malformed). */
 export function resolveRequest(root: string, pathPrefix: string, url: string): string | null {

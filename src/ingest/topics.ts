@@ -285,18 +285,20 @@ export function topicSections(sections: Section[], plain: (markdown: string) => 
   // index, in the blocks after cutting, where each section begins.
   const inside = new Map<number, number[]>();
   for (const c of cuts) if (c.para > 0) inside.set(c.block, [...(inside.get(c.block) ?? []), c.para].sort((x, y) => x - y));
-  const cutAt = new Set(cuts.map((c) => c.block));
-  const split: Block[] = [];
+  const startsBefore = new Set(cuts.filter((c) => c.para === 0).map((c) => c.block));
+  const split: Block[] = [], splitTexts: string[] = [];
   const startSet = new Set<number>();
   blocks.forEach((b, i) => {
     const at = inside.get(i) ?? [];
-    if (cutAt.has(i) && cuts.some((c) => c.block === i && c.para === 0)) startSet.add(split.length);
+    if (startsBefore.has(i)) startSet.add(split.length);
     at.forEach((_, k) => startSet.add(split.length + k + 1));
-    split.push(...(at.length ? cutBlock(b, at) : [b]));
+    const parts = at.length ? cutBlock(b, at) : [b];
+    split.push(...parts);
+    splitTexts.push(...(at.length ? parts.map((p) => plain(p.text)) : [texts[i]!]));
   });
   const starts = [0, ...[...startSet].filter((x) => x > 0).sort((x, y) => x - y)];
   const groups = starts.map((s, i) => split.slice(s, starts[i + 1] ?? split.length));
-  const headings = sectionHeadings(groups.map((g) => g.map((b) => plain(b.text))));
+  const headings = sectionHeadings(starts.map((s, i) => splitTexts.slice(s, starts[i + 1] ?? split.length)));
   const firstTime = (g: Section["blocks"]) => g.find((b) => b.time !== null)?.time ?? null;
   return groups.map((g, i) => {
     const t = firstTime(g);

@@ -269,12 +269,17 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
         if (lowerNames.get(r.id)?.some((a) => declared.has(a))) declaredNames.push(r.name);
       }
     }
+    // Each speaker as written, with their entity (links.speakers is in the same order), or null for a placeholder.
+    const speakers = note.speakers.map((name, i): [string, EntityRef | null] => {
+      const ref = links.speakers[i];
+      return [name, ref && ref.id !== null ? ref : null];
+    });
     return {
       ...note,
       ...fieldsOf(note, memo),
       links,
-      speakerUrls: Object.fromEntries(note.speakers.map((name, i) => [name, links.speakers[i]?.id ? (links.speakers[i] as { url: string }).url : null])),
-      speakerLabels: Object.fromEntries(note.speakers.map((name, i) => [name, links.speakers[i]?.id ? links.speakers[i]!.label : name])),
+      speakerUrls: Object.fromEntries(speakers.map(([name, ref]) => [name, ref ? ref.url : null])),
+      speakerLabels: Object.fromEntries(speakers.map(([name, ref]) => [name, ref ? ref.label : name])),
       declaredNames,
       relatedNotes: [],
       backlinks: [],

@@ -20,9 +20,9 @@
  * so the next one renders everything.
  */
 import { createHash } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { writeReplacing } from "../files.ts";
+import { walk, writeReplacing } from "../files.ts";
 
 export const RESOURCE = Symbol.for("kb.resource");
 const SEP = "\u0001";
@@ -230,33 +230,33 @@ export interface Manifest {
   hashes: string[];
   /** Every page file in the output folder (tracked or not). */
   outputs: string[];
-  /** Files of pages dropped after a failed build; deleted unless a later build writes them. */
-  orphans: string[];
   /** Build-wide stamps kept for the CLI (sources fingerprint, search key, search folders). */
   extra: Record<string, string | string[] | undefined>;
 }
 
-const WATCHED_CODE = ["content", "templates", "src", "eleventy.config.ts", "package-lock.json"];
+/** What besides `kb` shapes a page: templates, all code, the lockfile (folders or files of the project). */
+export const WATCHED_CODE = ["content", "templates", "src", "eleventy.config.ts", "package-lock.json"] as const;
+export type CodeTree = (typeof WATCHED_CODE)[number];
 
-function hashTree(h: ReturnType<typeof createHash>, root: string, path: string): void {
-  const p = join(root, path);
-  if (!existsSync(p)) return;
-  const st = statSync(p);
-  if (st.isDirectory()) {
-    for (const name of readdirSync(p).sort()) hashTree(h, root, join(path, name));
-  } else {
-    h.update(toPosix(path)).update("\0").update(readFileSync(p)).update("\n");
-  }
+/** A digest of each of WATCHED_CODE (paths and bytes of every file under it), read once per build. */
+export function codeTrees(root: string): Record<CodeTree, string> {
+  const digestOf = (tree: string) => {
+    const h = createHash("sha256");
+    const top = join(root, tree);
+    const files = existsSync(top) && statSync(top).isFile() ? [top] : [...walk(top, { sorted: true })].map((f) => f.path);
+    for (const f of files) h.update(toPosix(relative(root, f))).update("\0").update(readFileSync(f)).update("\n");
+    return h.digest("hex");
+  };
+  return Object.fromEntries(WATCHED_CODE.map((t) => [t, digestOf(t)])) as Record<CodeTree, string>;
 }
 
 /**
- * Hash of everything besides `kb` that shapes a page: templates, all code, the
- * lockfile, and `settings` (the render settings; `trees` narrows the files, e.g. to the
- * code the search index depends on).
+ * Hash of the code `trees` (digests from `codeTrees`) and `settings`: with every tree,
+ * what a page is rendered with; with `src` and the lockfile, what the search index is.
  */
-export function codeHash(root: string, settings: string[] = [], trees: string[] = WATCHED_CODE): string {
+export function codeHash(trees: Partial<Record<CodeTree, string>>, settings: string[] = []): string {
   const h = createHash("sha256").update(`v${MANIFEST_VERSION}\n`);
-  for (const p of trees) hashTree(h, root, p);
+  for (const t of WATCHED_CODE) if (trees[t] !== undefined) h.update(`${t}\0${trees[t]}\n`);
   for (const e of settings) h.update(e).update("\n");
   return h.digest("hex").slice(0, 24);
 }
@@ -285,9 +285,6 @@ export function saveManifest(cacheRoot: string, outDir: string, m: Manifest): vo
   writeReplacing(path, JSON.stringify(m));
 }
 
-export function dropManifest(cacheRoot: string, outDir: string): void {
-  rmSync(manifestPath(cacheRoot, outDir), { force: true });
-}
 
 export interface PlanSummary {
   /** Pages the plan let Eleventy render. */
@@ -376,34 +373,15 @@ export class RenderPlan {
       pages[id] = { out: rel(out), deps: [...set].map((d) => add(d, trk.hashOf(d))) };
     }
     const outputs = new Set([...written.map(rel), ...keep]);
-    const stale = [...new Set([...(this.prev?.outputs ?? []), ...(this.prev?.orphans ?? [])])].filter((f) => !outputs.has(f));
+    const stale = (this.prev?.outputs ?? []).filter((f) => !outputs.has(f));
     return {
       rendered: written.length,
       kept: keep.length,
       stale,
       keep,
-      manifest: { version: MANIFEST_VERSION, codeHash: this.codeHash, ino: 0, pages, deps, hashes, outputs: [...outputs].sort(), orphans: [], extra },
+      manifest: { version: MANIFEST_VERSION, codeHash: this.codeHash, ino: 0, pages, deps, hashes, outputs: [...outputs].sort(), extra },
     };
   }
-}
-
-/** Delete output files (relative to `dir`) and the folders they leave empty. */
-export function removeOutputs(dir: string, files: string[]): number {
-  let n = 0;
-  const dirs = new Set<string>();
-  for (const f of files) {
-    const p = join(dir, f);
-    try {
-      if (lstatSync(p).isFile()) { rmSync(p); n++; }
-    } catch {
-      continue;
-    }
-    for (let d = dirname(p); d.startsWith(dir) && d !== dir; d = dirname(d)) dirs.add(d);
-  }
-  for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
-    try { rmdirSync(d); } catch { /* not empty */ }
-  }
-  return n;
 }
 
 const ORIGINAL = Symbol.for("kb.pagination-original");
