@@ -347,8 +347,9 @@ export function readMetadata(data: Record<string, unknown>, messages: BuildMessa
   }
   const subject = typeof data.type === "string" ? SUBJECT_TYPES[data.type.trim().toLowerCase()] : undefined;
   const subjectName = subject ? toText(data.name) ?? meta.title : null;
-  // A page about two guests (`name: "Aishwarya Naresh Reganti + Kiriti Badam"`) is about each.
-  const subjects = subjectName ? (subject === "people" ? subjectName.split(/\s+[+&]\s+|[,，、;；]\s*/) : [subjectName]).map((n) => n.trim()).filter(Boolean) : [];
+  // A page about two guests (`name: "Aishwarya Naresh Reganti + Kiriti Badam"`) is about each;
+  // a guest's page for a second appearance (`April Dunford 2.0`, `… (2)`) is about the same person.
+  const subjects = subjectName ? (subject === "people" ? subjectName.split(/\s+[+&]\s+|[,，、;；]\s*/).map((n) => n.replace(/\s+(?:\d+(?:\.\d+)*|[(（]\d+[)）])$/, "")) : [subjectName]).map((n) => n.trim()).filter(Boolean) : [];
   if (subject) meta[subject] = dedupe([...subjects, ...meta[subject]]);
   const updated = pick(data, KEYS.updated);
   if (updated) {

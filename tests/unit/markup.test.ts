@@ -156,6 +156,7 @@ describe("notes about one person, company or product", () => {
     assert.deepEqual(readMetadata({ type: "company", title: "英伟达", companies: ["台积电"] }, m).companies, ["英伟达", "台积电"]);
     assert.deepEqual(readMetadata({ type: "post", title: "Hello" }, m).people, [], "any other type names no one");
     assert.deepEqual(readMetadata({ type: "guest", name: "Aishwarya Naresh Reganti + Kiriti Badam" }, m).people, ["Aishwarya Naresh Reganti", "Kiriti Badam"]);
+    assert.deepEqual(readMetadata({ type: "guest", name: "April Dunford 2.0" }, m).people, ["April Dunford"], "a second appearance is the same person");
     assert.deepEqual(m, []);
   });
 });
