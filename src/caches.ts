@@ -5,12 +5,12 @@
  *           path, bytes). In a long-running process (`npm start`) parsed sources are
  *           also kept in memory, and a file whose size, mtime, ctime and inode are
  *           unchanged is not even read again.
- * - link:   the entity index, keyed by (entity-linking code hash, registry hash,
- *           every note's parse key and id): a changed registry, a changed linker or
- *           any changed note re-links. Kept in memory and in `.cache/links/` (the
- *           newest two), so a build after a template or code change skips linking.
- *           `npm start` also keeps each note's text matches (MatchMemo), so re-linking
- *           after a new file matches that file only.
+ * - link:   each note's text matches (MatchMemo), keyed by the note's parse key and
+ *           checked against the set of names, in memory by `npm start` and in
+ *           `.cache/links/matches.ndjson` by `npm run build`: re-linking after a new
+ *           file matches that file (and the notes that name a new name) only. `npm
+ *           start` also keeps the last entity index, keyed by (entity-linking code
+ *           hash, registry hash, every note's parse key and id).
  * - inputs: `fingerprintSources` hashes the seeds folder (paths and bytes) for the
  *           "nothing changed" check of `npm run build`.
  *
@@ -20,13 +20,14 @@
  * read once per process, and the `lazy` values other modules make (dictionaries, tables).
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { walk } from "./files.ts";
 import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
-import type { EntityIndex, NoteLinks, Entity, MatchMemo } from "./entities/index.ts";
+import type { EntityIndex } from "./entities/index.ts";
+import { MatchMemo, type MemoHead, type MemoRecord } from "./entities/memo.ts";
 import type { ParsedSource } from "./ingest/index.ts";
 
 const sha256 = () => createHash("sha256");
@@ -45,7 +46,7 @@ export class SourceMemory {
   readonly validated = new Map<string, Map<string, { success: boolean }>>();
   linked: { key: string; index: EntityIndex } | null = null;
   matchMemo: MatchMemo | null = null;
-  /** One entity index has been written to disk (later ones are only kept in memory). */
+  /** The matches have been stored on disk once (later ones are only kept in memory). */
   linkWritten = false;
 }
 
@@ -119,7 +120,7 @@ export function pruneParseMemory(memory: SourceMemory | null, liveKeys: Set<stri
 
 /** Every module of src/ingest/ (listed, so a new parser module can never be left out of the key), and what parsing imports besides. */
 const PARSER_CODE = ["note.ts", "text.ts", "site/markdown.ts", ...readdirSync(fileURLToPath(new URL("./ingest/", import.meta.url))).filter((f) => f.endsWith(".ts")).sort().map((f) => `ingest/${f}`)];
-const ENTITY_CODE = ["entities/index.ts", "entities/detect.ts", "entities/registry.ts", "ingest/speakers.ts", "text.ts", "note.ts"];
+const ENTITY_CODE = ["entities/index.ts", "entities/memo.ts", "entities/detect.ts", "entities/registry.ts", "ingest/speakers.ts", "text.ts", "note.ts"];
 const codeHashes = new Map<string, string>();
 
 /** Hash of some of our own source files (paths relative to src/), read once per process. */
@@ -144,78 +145,80 @@ export function linkerVersion(): string {
   return codeVersion(ENTITY_CODE);
 }
 
-/** Each note's text matches, kept between the rebuilds of `npm start` (undefined in a one-shot build); `make` makes the first. */
-export function linkMemo(memory: SourceMemory | null, make: () => MatchMemo): MatchMemo | undefined {
-  if (!memory) return undefined;
-  return (memory.matchMemo ??= make());
-}
-
 /**
- * The stored index is one JSON value per line (a header, the entities, then each
- * note's links), written and read line by line: at 10,000 notes it is ~300 MB, and
- * one JSON string of that size would double the build's peak memory.
+ * Values stored one JSON value per line, written and read line by line: a stored
+ * entity index is ~300 MB at 10,000 notes, and one JSON string of that size would
+ * double the build's peak memory. Written aside and renamed into place.
  */
-function writeIndex(path: string, index: EntityIndex): void {
+function writeLines(path: string, lines: Iterable<unknown>): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, "w");
   try {
-    writeSync(fd, `${JSON.stringify({ matcherHash: index.matcherHash, entities: index.entities.length, links: index.links.size })}\n`);
-    for (const e of index.entities) writeSync(fd, `${JSON.stringify(e)}\n`);
-    for (const entry of index.links) writeSync(fd, `${JSON.stringify(entry)}\n`);
+    for (const line of lines) writeSync(fd, `${JSON.stringify(line)}\n`);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, path);
 }
 
-function readIndex(path: string): EntityIndex {
+function* readLines(path: string): Generator<unknown> {
   const buf = readFileSync(path);
-  let at = 0;
-  const next = (): unknown => {
+  for (let at = 0; at < buf.length; ) {
     const end = buf.indexOf(10, at);
-    if (end < 0) throw new Error("truncated entity index");
-    const value = JSON.parse(buf.toString("utf8", at, end)) as unknown;
+    if (end < 0) throw new Error(`${path}: truncated`);
+    yield JSON.parse(buf.toString("utf8", at, end)) as unknown;
     at = end + 1;
-    return value;
-  };
-  const head = next() as { matcherHash: string; entities: number; links: number };
-  const entities: Entity[] = [];
-  for (let i = 0; i < head.entities; i++) entities.push(next() as Entity);
-  const links = new Map<string, NoteLinks>();
-  for (let i = 0; i < head.links; i++) { const [id, l] = next() as [string, NoteLinks]; links.set(id, l); }
-  return { entities, byId: new Map(entities.map((e) => [e.id, e])), links, matcherHash: head.matcherHash };
+  }
+}
+
+const MEMO_FILE = "matches.ndjson";
+const MEMO_VERSION = 2;
+/** Each note's text matches as the last build left them in `dir`, or null (none, another linker, unreadable). */
+function readMemo(dir: string, identity: boolean): MatchMemo | null {
+  const path = join(dir, MEMO_FILE);
+  if (!existsSync(path)) return null;
+  try {
+    const lines = readLines(path);
+    const head = lines.next().value as ({ version: number; linker: string } & MemoHead) | undefined;
+    if (head?.version !== MEMO_VERSION || head.linker !== linkerVersion()) return null;
+    return MatchMemo.restore(head, { [Symbol.iterator]: () => lines as Iterator<MemoRecord> }, identity);
+  } catch {
+    return null; // cut short or corrupt: every note is matched again
+  }
+}
+
+function writeMemo(dir: string, memo: MatchMemo): void {
+  writeLines(join(dir, MEMO_FILE), (function* () {
+    yield { version: MEMO_VERSION, linker: linkerVersion(), ...memo.head() };
+    yield* memo.records();
+  })());
+  // Whole entity indexes, which earlier versions stored here by their link key.
+  for (const f of readdirSync(dir)) if (/^[0-9a-f]{64}\.ndjson$/.test(f)) rmSync(join(dir, f), { force: true });
 }
 
 /**
- * The entity index for `key` (see `linkKey`): from memory, from `dir`, or by running
- * `link`. Only the newest two indexes are kept on disk.
+ * The entity index for `key` (see `linkKey`): the one `npm start` made last when
+ * nothing it depends on changed, or made by `link` with each note's text matches from
+ * the last build (the process's own in `npm start`, else those stored in `dir`), so
+ * only new or changed notes are matched again. The index itself is not stored: at
+ * 10,000 notes it is ~160 MB of JSON, which took longer to write and read than linking
+ * with every note's matches at hand.
  */
-export function cachedLink(memory: SourceMemory | null, key: string, dir: string | null, link: () => EntityIndex): { index: EntityIndex; from: CacheSource } {
-  if (memory?.linked?.key === key) return { index: memory.linked.index, from: "memory" };
-  const path = dir ? join(dir, `${key}.ndjson`) : null;
-  // `npm start` links in full once, so that each note's matches are in memory (MatchMemo)
-  // and later rebuilds match only what changed; a stored index has no matches to reuse.
-  if (path && existsSync(path) && !memory) {
-    try {
-      const index = readIndex(path);
-      return { index, from: "disk" };
-    } catch {
-      // unreadable: link again
-    }
-  }
-  const index = link();
+export function cachedLink(memory: SourceMemory | null, key: string, dir: string | null, link: (memo: MatchMemo | undefined) => EntityIndex): { index: EntityIndex; matched: number | null } {
+  if (memory?.linked?.key === key) return { index: memory.linked.index, matched: null };
+  let memo: MatchMemo | undefined;
+  if (memory) memo = memory.matchMemo ??= (dir ? readMemo(dir, true) : null) ?? new MatchMemo(true);
+  else if (dir) memo = readMemo(dir, false) ?? new MatchMemo(false);
+  const index = link(memo);
   if (memory) memory.linked = { key, index };
-  // `npm start` writes the first index only: one per rebuild would cost more than it saves
-  // (its next start re-links the changed notes anyway).
-  if (path && dir && !memory?.linkWritten) {
+  // `npm start` stores its first matches only: once per rebuild would cost more than it
+  // saves (its next start matches the notes changed meanwhile anyway).
+  if (dir && memo?.changed && !memory?.linkWritten) {
     if (memory) memory.linkWritten = true;
     mkdirSync(dir, { recursive: true });
-    writeIndex(path, index);
-    const old = readdirSync(dir).filter((f) => f !== `${key}.ndjson` && !f.endsWith(".tmp"))
-      .map((f) => ({ f, t: statSync(join(dir, f)).mtimeMs })).sort((a, b) => b.t - a.t);
-    for (const { f } of old.slice(1)) rmSync(join(dir, f), { force: true });
+    writeMemo(dir, memo);
   }
-  return { index, from: "parsed" };
+  return { index, matched: memo ? memo.rematched : null };
 }
 
 /** The link cache key: linker code, registry, and every note's source key and id, in order. */

@@ -12,8 +12,8 @@
 import { accessSync, constants, lstatSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, extname, relative, resolve, sep } from "node:path";
 import { walk } from "./files.ts";
-import { cachedLink, cachedParse, linkKey, linkMemo, parserVersion, validNote, pruneParseMemory, sourceKey, type SourceMemory } from "./caches.ts";
-import { buildEntityIndex, type EntityIndex, MatchMemo } from "./entities/index.ts";
+import { cachedLink, cachedParse, linkKey, parserVersion, validNote, pruneParseMemory, sourceKey, type SourceMemory } from "./caches.ts";
+import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
 import { parseSource, SOURCE_EXTENSIONS } from "./ingest/index.ts";
 import { type BuildMessage, Note, type NoteDraft } from "./note.ts";
@@ -54,7 +54,7 @@ export interface PipelineOptions {
   rootDir: string;
   /** Parse cache folder; null turns caching off. */
   cacheDir: string | null;
-  /** Entity-index cache folder (see src/caches.ts); null or absent: memory only. */
+  /** Folder of the stored text matches (see src/caches.ts); null or absent: memory only. */
   linkCacheDir?: string | null;
   /** The entity registry (src/entities/registry.yaml when absent). */
   registryPath?: string;
@@ -72,8 +72,12 @@ export interface PipelineResult {
   outlinks: Resolved["outlinks"];
   backlinks: Resolved["backlinks"];
   media: Resolved["media"];
-  /** `cached`: sources whose parse came from the cache; `linkCached`: the entity index did. */
-  stats: { files: number; notes: number; cached: number; parseMs: number; linkMs: number; linkCached: boolean };
+  /**
+   * `cached`: sources whose parse came from the cache; `matched`: notes whose text was
+   * matched against the names again (the others' matches were still exact), null when
+   * `npm start` had linked the very same notes already.
+   */
+  stats: { files: number; notes: number; cached: number; parseMs: number; linkMs: number; matched: number | null };
 }
 
 /** Larger files are refused: a source this size is not a note. */
@@ -236,7 +240,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const key = linkKey(registry.hash, parsed.map(({ report }) => ({ sourceKey: [sourceKeys.get(report)!, ...report.notes.map((id) => resolved.signatures.get(id) ?? "")].join("\u0000"), ids: report.notes })));
   pruneParseMemory(memory, new Set(sourceKeys.values()));
   const linkedNotes = resolved.notes;
-  const { index, from: linked } = cachedLink(memory, key, options.linkCacheDir ?? null, () => buildEntityIndex(linkedNotes, registry.entries, { memo: linkMemo(memory, () => new MatchMemo()), keys: noteKeys }));
+  const { index, matched } = cachedLink(memory, key, options.linkCacheDir ?? null, (memo) => buildEntityIndex(linkedNotes, registry.entries, { memo, keys: noteKeys }));
   const t2 = performance.now();
   return {
     notes: linkedNotes,
@@ -246,6 +250,6 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
     backlinks: resolved.backlinks,
     media: resolved.media,
     report: { inputs, other, links: resolved.stats },
-    stats: { files: inputs.length, notes: notes.length, cached, parseMs: Math.round(t1 - t0), linkMs: Math.round(t2 - t1), linkCached: linked !== "parsed" },
+    stats: { files: inputs.length, notes: notes.length, cached, parseMs: Math.round(t1 - t0), linkMs: Math.round(t2 - t1), matched },
   };
 }

@@ -9,6 +9,7 @@ import { type Note, type NoteId, type NoteKind, type SiteUrl, siteUrl } from "..
 import { byDateDesc, shortHash, simplifiedTable, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
 import { toSimplified } from "../search/query.js";
 import { type AliasSpec, Matcher } from "./detect.ts";
+import type { MatchMemo, SpecKey } from "./memo.ts";
 import { ENTITY_TYPES, type EntityType, foldName, type Registry, TYPE_INFO } from "./registry.ts";
 
 /** `name` is the canonical name (the API's, the search facets'); `label` what readers see first (黄仁勋 for Jensen Huang). */
@@ -230,8 +231,6 @@ function keepWeak(key: string, strong: Set<string>, evidence: Evidence, folded: 
 /** Where a note's text names an entity: mention count and the first excerpts, per entity key. */
 export interface TextMatches {
   hits: Map<string, { count: number; excerpts: Excerpt[] }>;
-  /** The note's text folded as the matcher sees it (NFKC, lower case): kept by MatchMemo to test new aliases against. */
-  folded: string;
   /**
    * Every speaker turn as a quote, with the speaker's folded name (who said it is resolved per
    * build) and how substantive it is: long, and naming other entities, scores high; small talk low.
@@ -246,20 +245,23 @@ function turnScore(text: string, named: number): number {
   return Math.min(text.length, 800) / 80 + 3 * named;
 }
 
+/** A note's passages as one text, folded as the matcher sees it (NFKC, lower case): what a new alias is looked for in. */
+function foldedText(units: TextUnit[]): string {
+  return units.map((u) => u.text.normalize("NFKC").toLowerCase()).join("\n");
+}
+
 /** Match every passage of `note` (title, summary, headings, blocks). */
-function matchText(note: Note, matcher: Matcher, keepFolded: boolean, evidence: Evidence): TextMatches {
+function matchText(note: Note, matcher: Matcher, evidence: Evidence): TextMatches {
   const hits: TextMatches["hits"] = new Map();
-  const folded: string[] = [];
   const units = unitsOf(note);
   const found = units.map((unit) => matcher.find(unit.text));
   const strong = new Set<string>();
   for (const list of found) for (const m of list) if (!m.weak) strong.add(m.entityKey);
   let all: string | null = null;
-  const noteText = () => (all ??= units.map((u) => u.text.normalize("NFKC").toLowerCase()).join("\n"));
+  const noteText = () => (all ??= foldedText(units));
   const kept = new Map<string, boolean>();
   const pairs = new Map<string, Map<string, number>>();
   units.forEach((unit, u) => {
-    if (keepFolded) folded.push(unit.text.normalize("NFKC").toLowerCase());
     // One excerpt per passage and entity: `Jensen（黄仁勋）` is one place, not two.
     const excerpted = new Set<string>();
     for (const m of found[u]!) {
@@ -292,113 +294,7 @@ function matchText(note: Note, matcher: Matcher, keepFolded: boolean, evidence: 
     turns.push({ folded: speaker, score: turnScore(text, named), quote: { sectionId: unit.sectionId, heading: unit.heading, before: "", match: "", after: text.length > 140 ? `${text.slice(0, 140)}…` : text, time: unit.time, videoUrl: videoAt(note.source.url, unit.time), speaker: unit.speaker } });
   });
   const together = [...pairs].flatMap(([a, row]) => [...row].map(([b, n]) => [a, b, n] as [string, string, number]));
-  return { hits, folded: folded.join("\n"), turns, together };
-}
-
-const sameList = (a: readonly unknown[], b: readonly unknown[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
-
-function sameEntityNote(a: EntityNote, b: EntityNote): boolean {
-  return a.id === b.id && a.title === b.title && a.url === b.url && a.date === b.date && a.kind === b.kind && a.count === b.count && a.turns === b.turns
-    && a.declared === b.declared && a.spoke === b.spoke && sameList(a.excerpts, b.excerpts) && sameList(a.quotes, b.quotes);
-}
-
-/** What decides a match by one alias spec (MatchMemo compares these between builds). */
-interface SpecKey { alias: string; entityKey: string; exactCase: boolean; weak: boolean; not: string[]; context: string[] }
-
-/**
- * Text matches of every note, kept between the builds of a long-running process
- * (`npm start`), so a new file costs matching one note, not all of them.
- *
- * Matches depend on the note and on the set of aliases. When the alias set changes
- * (a new file declares a name nobody declared before, or the only file declaring one
- * is gone), a note's matches from the previous build are still exact when no added
- * alias occurs anywhere in its folded text (then no new match can start anywhere;
- * longest-match choices only change where an added alias starts) and none of the
- * entities whose aliases were removed or changed is among its hits (a removed alias
- * that never won a match changes nothing). Other notes are matched again.
- */
-export class MatchMemo {
-  private entries = new Map<string, { version: number; text: TextMatches }>();
-  private specKeys = new Set<string>();
-  private hash = "";
-  private version = 0;
-  private added: string[] = [];
-  private removedEntities = new Set<string>();
-  /** Per note key: each entity's entry made last build; the note's links; interned small values. */
-  private made = new Map<string, Map<string, EntityNote>>();
-  private links = new Map<string, NoteLinks>();
-  private refs = new Map<string, object>();
-  /** Notes matched in the last build (new, changed, or touched by a changed name). */
-  rematched = 0;
-
-  /** `specKeys[i]`: everything that decides a match by `specs[i]` (its entity, then the rest, as JSON). */
-  begin(matcherHash: string, specs: AliasSpec[], specKeys: string[]): void {
-    this.rematched = 0;
-    if (matcherHash === this.hash) return;
-    const next = new Set(specKeys);
-    this.added = [];
-    this.removedEntities = new Set();
-    specs.forEach((s, i) => { if (!this.specKeys.has(specKeys[i]!)) { this.added.push(s.alias.normalize("NFKC").toLowerCase()); this.removedEntities.add(s.entityKey); } });
-    for (const k of this.specKeys) if (!next.has(k)) this.removedEntities.add((JSON.parse(k) as SpecKey).entityKey);
-    this.specKeys = next;
-    this.hash = matcherHash;
-    this.version++;
-  }
-
-  get(key: string): TextMatches | undefined {
-    const e = this.entries.get(key);
-    if (!e) return undefined;
-    if (e.version === this.version) return e.text;
-    if (e.version !== this.version - 1) return undefined;
-    for (const k of e.text.hits.keys()) if (this.removedEntities.has(k)) return undefined;
-    for (const a of this.added) if (e.text.folded.includes(a)) return undefined;
-    e.version = this.version;
-    return e.text;
-  }
-
-  /**
-   * The entity's entry for a note: the one made in the last build when nothing in it
-   * changed, so later stages (the render plan's hashes) recognise it by identity.
-   */
-  entityNote(noteKey: string, entityKey: string, made: EntityNote): EntityNote {
-    let byEntity = this.made.get(noteKey);
-    if (!byEntity) this.made.set(noteKey, (byEntity = new Map()));
-    const prev = byEntity.get(entityKey);
-    if (prev && sameEntityNote(prev, made)) return prev;
-    byEntity.set(entityKey, made);
-    return made;
-  }
-
-  /** One object per distinct small value (entity refs, names): equal values, same object, build after build. */
-  same<T extends object>(value: T): T {
-    const k = JSON.stringify(value);
-    const hit = this.refs.get(k) as T | undefined;
-    if (hit) return hit;
-    this.refs.set(k, value);
-    return value;
-  }
-
-  /** A note's links: last build's object when nothing in them changed. */
-  noteLinks(noteKey: string, made: NoteLinks): NoteLinks {
-    const prev = this.links.get(noteKey);
-    if (prev && sameList(prev.people, made.people) && sameList(prev.companies, made.companies) && sameList(prev.products, made.products)
-      && sameList(prev.tags, made.tags) && sameList(prev.speakers, made.speakers) && sameList(prev.authors, made.authors)
-      && prev.related.length === made.related.length && prev.related.every((r, i) => JSON.stringify(r) === JSON.stringify(made.related[i]))) return prev;
-    this.links.set(noteKey, made);
-    return made;
-  }
-
-  set(key: string, text: TextMatches): void {
-    this.rematched++;
-    this.entries.set(key, { version: this.version, text });
-  }
-
-  /** Forget notes that are gone. */
-  retain(keys: Set<string>): void {
-    for (const k of this.entries.keys()) if (!keys.has(k)) this.entries.delete(k);
-    for (const k of this.made.keys()) if (!keys.has(k)) this.made.delete(k);
-    for (const k of this.links.keys()) if (!keys.has(k)) this.links.delete(k);
-  }
+  return { hits, turns, together };
 }
 
 export interface LinkOptions {
@@ -498,11 +394,12 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   memo?.begin(matcherHash, specs, specKeys);
   for (const note of notes) {
     const key = options.keys?.get(note.id);
-    let text = key !== undefined ? memo?.get(key) : undefined;
+    const declaredKeys = [...perNote.get(note.id)!].filter(([, h]) => h.declared || h.spoke).map(([k]) => k);
+    const declaredSig = memo ? [...declaredKeys].sort().join("\n") : "";
+    let text = key !== undefined ? memo?.get(key, declaredSig, () => foldedText(unitsOf(note))) : undefined;
     if (!text) {
-      const declared = new Set([...perNote.get(note.id)!].filter(([, h]) => h.declared || h.spoke).map(([k]) => k));
-      text = matchText(note, matcher, memo !== undefined, { declared, context: contextWords });
-      if (key !== undefined) memo?.set(key, text);
+      text = matchText(note, matcher, { declared: new Set(declaredKeys), context: contextWords });
+      if (key !== undefined) memo?.set(key, declaredSig, text);
     }
     togetherOf.set(note.id, text.together);
     for (const [entityKey, t] of text.hits) {

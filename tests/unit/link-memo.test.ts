@@ -1,10 +1,11 @@
 /**
- * `npm start` re-links after each change by matching only new or changed notes
- * (MatchMemo in src/entities/index.ts). Whatever the sequence of changes, the entity
- * index it produces must be the one a fresh build of the same files produces.
+ * Re-linking after each change matches only new or changed notes (MatchMemo in
+ * src/entities/index.ts): `npm start` keeps the matches in memory, `npm run build` in
+ * `.cache/links/matches.ndjson`. Whatever the sequence of changes, the entity index
+ * must be the one a fresh build of the same files produces.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -66,5 +67,58 @@ describe("re-linking in a long-running process", () => {
     assert.equal(memory.matchMemo!.rematched, 1);
     assert.deepEqual(sixth.index.links.get("new-1")!.companies.map((c) => c.name), ["Microsoft"]);
     assert.equal(comparable(sixth.index), fresh(sixth));
+  });
+});
+
+describe("re-linking in one-shot builds, with the matches stored in the link cache", () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "kb-linkdisk-"));
+    cpSync(join(ROOT, "seeds"), join(dir, "seeds"), { recursive: true });
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // A new process each time: nothing is kept in memory, only in the cache folders.
+  const run = () => runPipeline({ seedsDir: join(dir, "seeds"), rootDir: dir, cacheDir: join(dir, "cache", "notes"), linkCacheDir: join(dir, "cache", "links") });
+  const fresh = (r: ReturnType<typeof run>) => comparable(buildEntityIndex(r.notes, loadRegistry().entries));
+  const memoFile = () => join(dir, "cache", "links", "matches.ndjson");
+  /** The note keys the stored matches hold. */
+  const stored = () => readFileSync(memoFile(), "utf8").trim().split("\n").slice(1).map((l) => (JSON.parse(l) as [string])[0]);
+
+  it("gives the index a fresh link gives, after new, renamed, declaring and deleted files", () => {
+    const first = run();
+    assert.ok(existsSync(memoFile()));
+    assert.equal(stored().length, first.notes.length, "one record per note");
+    assert.equal(comparable(first.index), fresh(first));
+
+    writeFileSync(join(dir, "seeds", "new-3.md"), "---\ntitle: 第三篇\ndate: 2026-02-03\n---\n\n### 正文\n\n据报道 Zephyrine Robotics 正在融资，英伟达参投。\n");
+    const second = run();
+    assert.equal(comparable(second.index), fresh(second));
+    assert.equal(second.stats.matched, 1, "only the new file is matched");
+    assert.equal(stored().length, second.notes.length);
+
+    // A file declares the name the earlier file only mentioned: that file's stored matches are stale.
+    writeFileSync(join(dir, "seeds", "new-2.md"), "---\ntitle: 另一篇\ndate: 2026-02-02\ncompanies: [Zephyrine Robotics]\n---\n\n### 正文\n\nZephyrine Robotics 发布了新机器人。\n");
+    const third = run();
+    assert.equal(third.stats.matched, 2, "the new file and the one that mentions the new name");
+    assert.deepEqual(third.index.entities.find((e) => e.name === "Zephyrine Robotics")?.notes.map((n) => n.id).sort(), ["new-2", "new-3"]);
+    assert.equal(comparable(third.index), fresh(third));
+
+    rmSync(join(dir, "seeds", "new-2.md"));
+    const fourth = run();
+    assert.equal(fourth.index.entities.find((e) => e.name === "Zephyrine Robotics"), undefined);
+    assert.equal(comparable(fourth.index), fresh(fourth));
+    assert.equal(fourth.stats.matched, 1, "the note that named the name no longer declared");
+  });
+
+  it("matches every note again when the stored matches are cut short", () => {
+    const text = readFileSync(memoFile(), "utf8");
+    writeFileSync(memoFile(), text.slice(0, Math.floor(text.length / 2)));
+    writeFileSync(join(dir, "seeds", "new-4.md"), "---\ntitle: 第四篇\ndate: 2026-02-04\n---\n\n### 正文\n\n微软与英伟达。\n");
+    const r = run();
+    assert.equal(comparable(r.index), fresh(r));
+    assert.equal(stored().length, r.notes.length);
   });
 });
