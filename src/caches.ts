@@ -1,8 +1,8 @@
 /**
  * The pipeline's caches, keyed by content so a stale entry can never be used:
  *
- * - parse:  one JSON file per source in `.cache/notes/`, keyed by (parser code hash,
- *           path, bytes). In a long-running process (`npm start`) parsed sources are
+ * - parse:  one store in `.cache/notes/` (a pack file and its index, `ParseStore`),
+ *           keyed by (parser code hash, path, bytes). In a long-running process (`npm start`) parsed sources are
  *           also kept in memory, and a file whose size, mtime, ctime and inode are
  *           unchanged is not even read again.
  * - link:   each note's text matches (MatchMemo), keyed by the note's parse key and
@@ -20,9 +20,9 @@
  * read once per process, and the `lazy` values other modules make (dictionaries, tables).
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { walk } from "./files.ts";
+import { walk, writeReplacing } from "./files.ts";
 import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
@@ -67,27 +67,137 @@ export function sourceKey(memory: SourceMemory | null, path: string, file: strin
   return { key, bytes };
 }
 
-/** The parse of `key`: from memory, from `cacheDir`, or by running `parse` (then stored in both). */
-export function cachedParse(memory: SourceMemory | null, key: string, cacheDir: string | null, parse: () => ParsedSource): { result: ParsedSource; from: CacheSource } {
-  const mem = memory?.parsed.get(key);
-  if (mem) return { result: mem, from: "memory" };
-  const cachePath = cacheDir ? join(cacheDir, `${key}.json`) : null;
-  let result: ParsedSource | null = null;
-  let from: CacheSource = "parsed";
-  if (cachePath) {
+/**
+ * The parse cache as one store: an append-only pack of entries (`<key>\t<json>\n`,
+ * `parses.pack`) and an index of where each one is (`parses.idx`, a small JSON file),
+ * instead of one file per source. Opening reads only the index (~1 MB at 10,000
+ * sources); an entry is read with one positioned read when it is needed; a new one is
+ * appended. A build that no longer needs an entry for `KEEP_BUILDS` builds in a row
+ * drops it, and the pack is rewritten when most of it is no longer indexed.
+ *
+ * Written by hand rather than with an embedded database: what it needs is a key → blob
+ * map read once per build, which a pack file does in ~150 lines with no native binary,
+ * and no database we could install ships one inside its npm package for every platform.
+ *
+ * Safe against crashes and a second build on the same folder: every read checks that
+ * the entry starts with its key and parses as JSON (else the source is parsed again);
+ * an entry appended but not yet indexed is only wasted space until the next rewrite.
+ */
+export class ParseStore {
+  private fd: number | null = null;
+  private readonly entries: Map<string, StoreEntry>;
+  private generation: number;
+  private size: number;
+  private added = 0;
+
+  private constructor(private readonly dir: string, index: StoreIndex | null, private readonly rewriteAbove: number) {
+    this.entries = new Map(Object.entries(index?.entries ?? {}));
+    this.generation = (index?.generation ?? 0) + 1;
+    this.size = index?.size ?? 0;
+  }
+
+  /**
+   * The store in `dir` (made if missing). One file per source, as earlier versions kept
+   * it, is removed. `rewriteAbove`: the pack size below which it is never rewritten.
+   */
+  static open(dir: string, rewriteAbove = 4 * 1024 * 1024): ParseStore {
+    mkdirSync(dir, { recursive: true });
+    let index: StoreIndex | null = null;
     try {
-      result = JSON.parse(readFileSync(cachePath, "utf8")) as ParsedSource;
-      from = "disk";
+      const read = JSON.parse(readFileSync(join(dir, STORE_INDEX), "utf8")) as StoreIndex;
+      if (read.version === STORE_VERSION && statSync(join(dir, STORE_PACK)).size >= read.size) index = read;
     } catch {
-      result = null; // not cached yet, or unreadable: parse again
+      index = null; // no store yet, or an unreadable index: start a new pack
+    }
+    if (!index) {
+      rmSync(join(dir, STORE_PACK), { force: true });
+      for (const f of readdirSync(dir)) if (/^[0-9a-f]{64}\.json$/.test(f)) rmSync(join(dir, f), { force: true });
+    }
+    return new ParseStore(dir, index, rewriteAbove);
+  }
+
+  private pack(): number {
+    return (this.fd ??= openSync(join(this.dir, STORE_PACK), "a+"));
+  }
+
+  get(key: string): ParsedSource | null {
+    const e = this.entries.get(key);
+    if (!e) return null;
+    try {
+      const buf = Buffer.allocUnsafe(e[1]);
+      if (readSync(this.pack(), buf, 0, e[1], e[0]) !== e[1] || buf.toString("latin1", 0, key.length + 1) !== `${key}\t`) return null;
+      e[2] = this.generation;
+      return JSON.parse(buf.toString("utf8", key.length + 1)) as ParsedSource;
+    } catch {
+      return null; // cut short or overwritten: parse the source again
     }
   }
+
+  put(key: string, value: ParsedSource): void {
+    const line = Buffer.from(`${key}\t${JSON.stringify(value)}\n`);
+    const fd = this.pack();
+    // The end of the pack, wherever another process may have left it.
+    const at = fstatSync(fd).size;
+    writeSync(fd, line);
+    this.entries.set(key, [at, line.length - 1, this.generation]);
+    this.size = at + line.length;
+    this.added++;
+  }
+
+  /**
+   * Save the index: entries this build used are kept, entries unused for `KEEP_BUILDS`
+   * builds are dropped, and the pack is rewritten when less than half of it is indexed.
+   */
+  close(): void {
+    for (const [key, e] of this.entries) if (this.generation - e[2] >= KEEP_BUILDS) this.entries.delete(key);
+    let live = 0;
+    for (const e of this.entries.values()) live += e[1] + 1;
+    if (this.fd !== null && this.size > this.rewriteAbove && live < this.size / 2) this.rewrite();
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    const index: StoreIndex = { version: STORE_VERSION, generation: this.generation, size: this.size, entries: Object.fromEntries(this.entries) };
+    writeReplacing(join(this.dir, STORE_INDEX), JSON.stringify(index));
+  }
+
+  /** A new pack with the indexed entries only, swapped in with one rename. */
+  private rewrite(): void {
+    const tmp = join(this.dir, `${STORE_PACK}.${process.pid}.tmp`);
+    const out = openSync(tmp, "w");
+    let at = 0;
+    try {
+      for (const [key, e] of this.entries) {
+        const buf = Buffer.allocUnsafe(e[1] + 1);
+        if (readSync(this.fd!, buf, 0, e[1] + 1, e[0]) !== e[1] + 1 || buf.toString("latin1", 0, key.length + 1) !== `${key}\t`) { this.entries.delete(key); continue; }
+        writeSync(out, buf);
+        this.entries.set(key, [at, e[1], e[2]]);
+        at += e[1] + 1;
+      }
+    } finally {
+      closeSync(out);
+    }
+    renameSync(tmp, join(this.dir, STORE_PACK));
+    this.size = at;
+  }
+}
+
+/** An entry's offset and length in the pack (its line, without the newline) and the build that last used it. */
+type StoreEntry = [offset: number, length: number, used: number];
+interface StoreIndex { version: number; generation: number; size: number; entries: Record<string, StoreEntry> }
+const STORE_PACK = "parses.pack";
+const STORE_INDEX = "parses.idx";
+const STORE_VERSION = 1;
+/** Builds an entry survives unused: a few branches or corpora can share one cache. */
+const KEEP_BUILDS = 8;
+
+/** The parse of `key`: from memory, from the store, or by running `parse` (then kept in both). */
+export function cachedParse(memory: SourceMemory | null, key: string, store: ParseStore | null, parse: () => ParsedSource): { result: ParsedSource; from: CacheSource } {
+  const mem = memory?.parsed.get(key);
+  if (mem) return { result: mem, from: "memory" };
+  let result = store?.get(key) ?? null;
+  const from: CacheSource = result ? "disk" : "parsed";
   if (!result) {
     result = parse();
-    // Written in place, not through a temporary file and a rename (that doubled the cost
-    // of a first build's cache writes): an entry cut short by a crash is not valid JSON,
-    // so the read above fails and the source is parsed again.
-    if (cachePath) writeFileSync(cachePath, JSON.stringify(result));
+    store?.put(key, result);
   }
   memory?.parsed.set(key, result);
   return { result, from };

@@ -9,10 +9,10 @@
  *   6. report every input with its status and messages.
  * Rendering (Eleventy + Nunjucks) and search (Pagefind) consume the result.
  */
-import { accessSync, constants, lstatSync, mkdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, lstatSync, readFileSync } from "node:fs";
 import { dirname, extname, relative, resolve, sep } from "node:path";
 import { walk } from "./files.ts";
-import { cachedLink, cachedParse, linkKey, parserVersion, validNote, pruneParseMemory, sourceKey, type SourceMemory } from "./caches.ts";
+import { cachedLink, cachedParse, linkKey, ParseStore, parserVersion, validNote, pruneParseMemory, sourceKey, type SourceMemory } from "./caches.ts";
 import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
 import { parseSource, SOURCE_EXTENSIONS } from "./ingest/index.ts";
@@ -129,7 +129,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const t0 = performance.now();
   const version = parserVersion();
   const memory = options.memory ?? null;
-  if (options.cacheDir) mkdirSync(options.cacheDir, { recursive: true });
+  const store = options.cacheDir ? ParseStore.open(options.cacheDir) : null;
   const inputs: InputReport[] = [];
   const parsed: Array<{ report: InputReport; drafts: NoteDraft[] }> = [];
   let cached = 0;
@@ -184,7 +184,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
     } else {
       const vault = inVault(inSeeds);
       const { key, bytes } = sourceKey(memory, path, file, vault ? `${version}:vault` : version, stat);
-      const { result, from } = cachedParse(memory, key, options.cacheDir, () => {
+      const { result, from } = cachedParse(memory, key, store, () => {
         try {
           return parseSource(file, bytes ?? readFileSync(path), { vault });
         } catch (err) {
@@ -198,6 +198,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
       parsed.push({ report, drafts: result.drafts });
     }
   }
+  store?.close();
   const t1 = performance.now();
 
   // 3. name and validate
