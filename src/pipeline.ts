@@ -148,57 +148,61 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const inVault = (inSeeds: string) => vaults.some((v) => inSeeds.startsWith(v));
   const assets: Asset[] = [];
   const other: BuildReport["other"] = { images: 0, pdfs: 0, skipped: {}, ignored: listing.ignored };
-  for (const path of listing.files) {
-    const file = displayPath(relative(nameBase, path));
-    const report: InputReport = { file, status: "ok", notes: [], messages: [] };
-    const inSeeds = toPosix(relative(seedsDir, path));
-    // Ids come from the path inside the seeds folder, wherever that folder is.
-    stems.set(report, inSeeds.replace(/\.[^./]+$/, ""));
-    seedPaths.set(report, inSeeds);
-    inputs.push(report);
-    const stat = lstatSync(path);
-    const ext = extname(path).toLowerCase();
-    const cannotRead = stat.isFile() ? unreadable(path) : null;
-    const kind = assetKind(ext);
-    if (stat.isSymbolicLink()) {
-      report.messages.push({ level: "warning", message: "symbolic links are not followed (a link could publish a file from outside the seeds folder); skipped" });
-    } else if (kind && stat.isFile() && !cannotRead) {
-      // Published beside the notes; the console counts them by kind instead of a line each.
-      const asset = readAsset(path, inSeeds, kind, report.messages);
-      if (asset) {
-        assets.push(asset);
-        if (kind === "image") other.images++;
-        else other.pdfs++;
-        report.messages.push({ level: "info", message: `published as ${kind === "image" ? "an image" : "a PDF"} at ${asset.url}` });
-      }
-    } else if (!SOURCE_EXTENSIONS.includes(ext)) {
-      const key = ext || "(no extension)";
-      other.skipped[key] = (other.skipped[key] ?? 0) + 1;
-      report.messages.push({ level: "info", message: `not a source (only ${SOURCE_EXTENSIONS.join(", ")} files are read) nor an image or PDF; skipped` });
-    } else if (!stat.isFile()) {
-      report.messages.push({ level: "warning", message: "not a regular file (a pipe, socket or device: reading it could hang the build); skipped" });
-    } else if (cannotRead) {
-      report.messages.push({ level: "error", message: `the file cannot be read (${cannotRead}); no note was made from it` });
-    } else if (stat.size > MAX_SOURCE_BYTES) {
-      report.messages.push({ level: "error", message: `the file is ${(stat.size / 1048576).toFixed(0)} MB, over the ${MAX_SOURCE_BYTES / 1048576} MB limit; no note was made from it` });
-    } else {
-      const vault = inVault(inSeeds);
-      const { key, bytes } = sourceKey(memory, path, file, vault ? `${version}:vault` : version, stat);
-      const { result, from } = cachedParse(memory, key, store, () => {
-        try {
-          return parseSource(file, bytes ?? readFileSync(path), { vault });
-        } catch (err) {
-          // A parser bug must not take the site down: report it against the file.
-          return { shape: null, drafts: [], messages: [{ level: "error", message: `could not be parsed: ${(err as Error).message}` }] };
+  try {
+    for (const path of listing.files) {
+      const file = displayPath(relative(nameBase, path));
+      const report: InputReport = { file, status: "ok", notes: [], messages: [] };
+      const inSeeds = toPosix(relative(seedsDir, path));
+      // Ids come from the path inside the seeds folder, wherever that folder is.
+      stems.set(report, inSeeds.replace(/\.[^./]+$/, ""));
+      seedPaths.set(report, inSeeds);
+      inputs.push(report);
+      const stat = lstatSync(path);
+      const ext = extname(path).toLowerCase();
+      const cannotRead = stat.isFile() ? unreadable(path) : null;
+      const kind = assetKind(ext);
+      if (stat.isSymbolicLink()) {
+        report.messages.push({ level: "warning", message: "symbolic links are not followed (a link could publish a file from outside the seeds folder); skipped" });
+      } else if (kind && stat.isFile() && !cannotRead) {
+        // Published beside the notes; the console counts them by kind instead of a line each.
+        const asset = readAsset(path, inSeeds, kind, report.messages);
+        if (asset) {
+          assets.push(asset);
+          if (kind === "image") other.images++;
+          else other.pdfs++;
+          report.messages.push({ level: "info", message: `published as ${kind === "image" ? "an image" : "a PDF"} at ${asset.url}` });
         }
-      });
-      if (from !== "parsed") cached++;
-      sourceKeys.set(report, key);
-      report.messages.push(...result.messages);
-      parsed.push({ report, drafts: result.drafts });
+      } else if (!SOURCE_EXTENSIONS.includes(ext)) {
+        const key = ext || "(no extension)";
+        other.skipped[key] = (other.skipped[key] ?? 0) + 1;
+        report.messages.push({ level: "info", message: `not a source (only ${SOURCE_EXTENSIONS.join(", ")} files are read) nor an image or PDF; skipped` });
+      } else if (!stat.isFile()) {
+        report.messages.push({ level: "warning", message: "not a regular file (a pipe, socket or device: reading it could hang the build); skipped" });
+      } else if (cannotRead) {
+        report.messages.push({ level: "error", message: `the file cannot be read (${cannotRead}); no note was made from it` });
+      } else if (stat.size > MAX_SOURCE_BYTES) {
+        report.messages.push({ level: "error", message: `the file is ${(stat.size / 1048576).toFixed(0)} MB, over the ${MAX_SOURCE_BYTES / 1048576} MB limit; no note was made from it` });
+      } else {
+        const vault = inVault(inSeeds);
+        const { key, bytes } = sourceKey(memory, path, file, vault ? `${version}:vault` : version, stat);
+        const { result, from } = cachedParse(memory, key, store, () => {
+          try {
+            return parseSource(file, bytes ?? readFileSync(path), { vault });
+          } catch (err) {
+            // A parser bug must not take the site down: report it against the file.
+            return { shape: null, drafts: [], messages: [{ level: "error", message: `could not be parsed: ${(err as Error).message}` }] };
+          }
+        });
+        if (from !== "parsed") cached++;
+        sourceKeys.set(report, key);
+        report.messages.push(...result.messages);
+        parsed.push({ report, drafts: result.drafts });
+      }
     }
+  } finally {
+    // Whatever happened above: the store's index is written and its pack closed.
+    store?.close();
   }
-  store?.close();
   const t1 = performance.now();
 
   // 3. name and validate
