@@ -75,7 +75,8 @@ export interface NoteLinks {
   tags: EntityRef[];
   speakers: Array<EntityRef | NameOnly>;
   authors: Array<EntityRef | NameOnly>;
-  related: Array<{ id: NoteId; title: string; url: SiteUrl; date: string | null; shared: number }>;
+  /** Related notes, most related first; without their scores, which no page shows and which shift a little with every note added (each shift re-rendered pages for nothing). */
+  related: Array<{ id: NoteId; title: string; url: SiteUrl; date: string | null }>;
 }
 
 export interface EntityIndex {
@@ -612,7 +613,7 @@ export function relatedNotes(notes: Note[], entities: Entity[], placesOf: (id: N
     const related: NoteLinks["related"] = [];
     for (let i = 0; i < size; i++) {
       const n = notes[topSlot[i]!]!;
-      related.push({ id: n.id, title: n.title, url: n.url, date: n.date, shared: Math.round(topScore[i]! * 100) / 100 });
+      related.push({ id: n.id, title: n.title, url: n.url, date: n.date });
     }
     out.set(note.id, related);
   }
