@@ -16,6 +16,7 @@
  * Nothing travels between stages or builds through module state: a long-running
  * process keeps its memory in the `BuildMemory` it passes in.
  */
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -142,16 +143,20 @@ export function readAndLink(ctx: BuildContext, memory: BuildMemory = buildMemory
 }
 
 /**
- * Swap the fresh folder in. The replaced one is deleted before returning, or, with
- * `later` (`npm start`, where the next reload should not wait for it), in the
- * background under a name of its own.
+ * Swap the fresh folder in. The replaced one is deleted after the swap, in the
+ * background: by this process with `later` (`npm start`, where the next reload should
+ * not wait for it), else by a detached process of its own, so `npm run build` returns
+ * once the site is published (deleting 13,000 hard links took 1.5–2 s at 5,000 notes).
+ * A deletion cut short is finished by the next build (`removeLeftovers`).
  */
 function publish(tmp: string, out: string, later = false): void {
   const old = `${out}.old-${process.pid}${later ? `-${Date.now()}` : ""}`;
-  if (existsSync(out)) renameSync(out, old);
+  const replaced = existsSync(out);
+  if (replaced) renameSync(out, old);
   renameSync(tmp, out);
+  if (!replaced) return;
   if (later) void rm(old, { recursive: true, force: true });
-  else rmSync(old, { recursive: true, force: true });
+  else spawn(process.execPath, ["-e", "require('node:fs').rmSync(process.argv[1], { recursive: true, force: true })", old], { detached: true, stdio: "ignore" }).unref();
 }
 
 export interface BuildOptions {
