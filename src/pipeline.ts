@@ -72,6 +72,8 @@ export interface PipelineResult {
   outlinks: Resolved["outlinks"];
   backlinks: Resolved["backlinks"];
   media: Resolved["media"];
+  /** Note id → a key that changes whenever the note's content (or what its references resolved to) does. */
+  noteKeys: Map<string, string>;
   /**
    * `cached`: sources whose parse came from the cache; `matched`: notes whose text was
    * matched against the names again (the others' matches were still exact), null when
@@ -254,6 +256,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
     outlinks: resolved.outlinks,
     backlinks: resolved.backlinks,
     media: resolved.media,
+    noteKeys,
     report: { inputs, other, links: resolved.stats },
     stats: { files: inputs.length, notes: notes.length, cached, parseMs: Math.round(t1 - t0), linkMs: Math.round(t2 - t1), matched },
   };

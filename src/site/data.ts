@@ -11,6 +11,7 @@ import type { BuildReport, PipelineResult } from "../pipeline.ts";
 import { byDateDesc, stripMarkdown, truncate, ZH } from "../text.ts";
 import { egoGraph, type Graph, siteGraph } from "./graph.ts";
 import type { MediaSizes } from "./markdown.ts";
+import { declareKeys } from "./render-plan.ts";
 
 /** A breadcrumb trail entry (the layout always starts with 首页). */
 export interface Crumb { url: string; label: string }
@@ -141,6 +142,18 @@ export interface SiteData {
   graph: { drawing: Graph | null; pairs: Array<{ between: string; count: number }> };
 }
 
+/**
+ * What an entity's derived records are made of (declared to the render plan, which then
+ * combines those properties' hashes instead of hashing the records: an entity's API
+ * record repeats every excerpt of its notes). `entityDetail` takes only these
+ * properties, so the declaration cannot fall behind what it reads.
+ */
+const ENTITY_DERIVED = {
+  api: ["id", "type", "name", "label", "aliases", "url", "role", "mentionCount", "related", "notes"],
+  recentNotes: ["notes"],
+  olderNotes: ["notes"],
+} as const satisfies Record<string, ReadonlyArray<keyof Entity>>;
+
 const NO_MEDIA: MediaSizes = Object.freeze({}) as MediaSizes;
 
 /** Status words note tools write, as readers say them; any other status is not shown (it stays in the JSON API). */
@@ -211,7 +224,7 @@ function chipGroups(links: NoteLinks, weight: Map<string, number> | undefined): 
 
 const apiExcerpt = (x: Excerpt): ApiExcerpt => ({ heading: x.heading, text: `${x.before}${x.match}${x.after}`, speaker: x.speaker, time: x.time, videoUrl: x.videoUrl });
 
-function entityDetail(e: Entity, turns: number): ApiEntityDetail {
+function entityDetail(e: Pick<Entity, (typeof ENTITY_DERIVED.api)[number]>, turns: number): ApiEntityDetail {
   return {
     id: e.id, type: e.type, name: e.name, label: e.label, aliases: e.aliases, url: e.url, role: e.role,
     turns,
@@ -274,9 +287,10 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
       const ref = links.speakers[i];
       return [name, ref && ref.id !== null ? ref : null];
     });
-    return {
+    const own = fieldsOf(note, memo);
+    const published: PublishedNote = {
       ...note,
-      ...fieldsOf(note, memo),
+      ...own,
       links,
       speakerUrls: Object.fromEntries(speakers.map(([name, ref]) => [name, ref ? ref.url : null])),
       speakerLabels: Object.fromEntries(speakers.map(([name, ref]) => [name, ref ? ref.label : name])),
@@ -289,6 +303,13 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
       chipGroups: chipGroups(links, prominence.get(note.id)),
       summaryNames: note.kind === "transcript" ? mostNamed(links, prominence.get(note.id)) : [],
     };
+    // The note's own fields (the validated note, and what `fieldsOf` makes of it alone) change
+    // only with its content key: the render plan compares that key instead of hashing them.
+    const key = result.noteKeys.get(note.id);
+    if (key === undefined) return published;
+    const made: Record<string, unknown> = { ...note, ...own };
+    const shown = published as unknown as Record<string, unknown>;
+    return declareKeys(published, { key, props: new Set(Object.keys(made).filter((k) => shown[k] === made[k])) });
   });
   const noteById = new Map(notes.map((n) => [n.id, n]));
   for (const n of notes) {
@@ -319,7 +340,7 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
 
   const entities: PublishedEntity[] = index.entities.map((e) => {
     const turnCount = e.notes.reduce((n, x) => n + x.turns, 0);
-    return {
+    const published: PublishedEntity = {
       ...e,
       typeLabel: TYPE_LABELS[e.type],
       turnCount,
@@ -333,6 +354,7 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
       graph: egoGraph(e, index.byId),
       api: entityDetail(e, turnCount),
     };
+    return declareKeys(published, { derived: ENTITY_DERIVED });
   });
   const drawing = siteGraph(index.entities);
   const directories: Directory[] = ENTITY_TYPES.map((type) => ({

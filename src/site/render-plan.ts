@@ -5,12 +5,19 @@
  * data, the item it shows: `./content/notes.njk#notes/<id>`. While Eleventy renders
  * a page, the `kb` it sees is a tracking proxy: each property the page reads on a
  * resource (the root, `site`, `stats`, every note, entity, directory, timeline
- * month…, and the arrays that hold them) is recorded as a dependency of that page,
+ * month…, their plain objects, and the arrays that hold them) is recorded as a dependency of that page,
  * with a hash of the value read. The manifest keeps, per page, its output file and
  * its dependencies. The next build renders a page only when it is new, when any
  * template or code changed, or when one of the values it read changed; the other
  * pages are kept (hard-linked from the previous output by `npm run build`, left in
  * place by `npm start`), and output files of pages that no longer exist are deleted.
+ *
+ * What a page depends on is cheap to check because the site data declares keys
+ * (`declareKeys`): a note's own fields change only with its content key (its source's
+ * parse key), so a page that reads them depends on that key, not on a hash of the
+ * note's text; an entity's derived records depend on the properties they are made
+ * of. A note's or entity's plain objects (`links`, `source`…) are tracked property by
+ * property, so a page that shows a note's authors does not depend on its related notes.
  *
  * Nothing here knows what the templates show: a template that starts reading
  * something new depends on it from its next render on. What is not tracked is
@@ -37,6 +44,23 @@ const toPosix = (p: string) => p.split(sep).join("/");
 function digest(text: string): string {
   return createHash("sha1").update(text).digest("base64").slice(0, 22);
 }
+
+/**
+ * Keys the site data declares for a resource, so the plan need not hash what a page
+ * read of it: `props` change only when `key` does (a note's own fields and its content
+ * key), and each `derived` property is a function of the listed properties of the same
+ * resource (an entity's API record of its notes and names). A page that reads such a
+ * property depends on the key, or on the listed properties' hashes.
+ */
+export interface DeclaredKeys { key?: string; props?: ReadonlySet<string>; derived?: Readonly<Record<string, readonly string[]>> }
+const DECLARED = Symbol("kb.declared");
+type Declared = DeclaredKeys & { hash?: string };
+
+/** Declare `keys` for `obj` (see DeclaredKeys); returns `obj`. */
+export function declareKeys<T extends object>(obj: T, keys: DeclaredKeys): T {
+  return Object.defineProperty(obj, DECLARED, { value: { ...keys } satisfies Declared, enumerable: false });
+}
+const declaredOf = (obj: object | undefined): Declared | undefined => (obj as { [DECLARED]?: Declared } | undefined)?.[DECLARED];
 
 /**
  * Hashes of values that are not resources, by identity (`Tracker`'s `hashMemo`). The
@@ -159,11 +183,22 @@ export class Tracker {
         elements.push([el, this.keyOf.get(el)!]);
       });
     }
+    // An element's plain objects (a note's links, source, details…) are resources too: a page
+    // depends on the properties it reads of them (note.links.authors), not on all of them.
+    // Not an object two elements share: its key would name only one of them.
+    const plain: Array<[object, string]> = [];
+    const seen = new Map<object, number>();
     for (const [el, key] of elements) {
+      const derived = declaredOf(el)?.derived;
       for (const [prop, value] of Object.entries(el)) {
         if (Array.isArray(value) && value.length > 0 && isObject(value[0]) && this.keyOf.has(value[0])) this.register(value, `${key}.${prop}`);
+        else if (isObject(value) && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype && !Object.isFrozen(value) && !derived?.[prop]) {
+          plain.push([value, `${key}.${prop}`]);
+          seen.set(value, (seen.get(value) ?? 0) + 1);
+        }
       }
     }
+    for (const [value, key] of plain) if (seen.get(value) === 1) this.register(value, key);
     return this.proxy(data) as T;
   }
 
@@ -207,7 +242,11 @@ export class Tracker {
     const kind = dep[cut + 1];
     const prop = dep.slice(cut + 2);
     let h: string;
+    const declared = declaredOf(obj);
+    const from = declared?.derived?.[prop];
     if (!obj) h = "∅";
+    else if (declared && kind === "." && declared.key !== undefined && declared.props?.has(prop)) h = (declared.hash ??= `k${digest(declared.key)}`);
+    else if (from && kind === ".") h = `d${digest(from.map((p) => this.hashOf(dep.slice(0, cut + 2) + p)).join(","))}`;
     else if (kind === ".") h = valueHash(obj[prop], (o) => this.keyOf.get(o), this.hashMemo);
     else if (kind === "?") h = prop in obj ? "y" : "n";
     else h = digest(Object.keys(obj).join("\0"));
