@@ -105,7 +105,9 @@ export async function renderSite(req: RenderRequest): Promise<Rendered> {
     } finally {
       if (timer) clearInterval(timer);
     }
-    if (req.collect !== false) collectGarbage();
+    // Between batches, and after a large render: what Eleventy held is garbage. After a
+    // few hundred pages the collection costs more (~0.5 s) than the memory it returns.
+    if (req.collect !== false && (index + 1 < count || tracker.pagesRendered > 1000)) collectGarbage();
   }
   return { written, plan, note };
 }
