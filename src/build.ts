@@ -92,7 +92,16 @@ function ticker(what: () => string): () => void {
   return () => { clearInterval(t); if (tty) process.stdout.write("\r\x1b[K"); };
 }
 
-/** Leftovers of builds that were killed: `<out>.tmp-<pid>` / `<out>.old-<pid>` whose process is gone. */
+/** Delete a folder in a detached process of its own: the build does not wait for it. */
+function removeInBackground(path: string): void {
+  spawn(process.execPath, ["-e", "require('node:fs').rmSync(process.argv[1], { recursive: true, force: true })", path], { detached: true, stdio: "ignore" }).unref();
+}
+
+/**
+ * Leftovers of earlier builds whose process is gone: `<out>.tmp-<pid>` of a killed build,
+ * `<out>.old-<pid>` of a replaced site (perhaps still being deleted). Deleted in the
+ * background: nothing reads them, and a full site takes seconds to unlink.
+ */
 function removeLeftovers(out: string): void {
   const dir = dirname(out);
   const re = new RegExp(`^${basename(out).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(?:tmp|old)-(\\d+)(?:-\\d+)?$`);
@@ -101,7 +110,7 @@ function removeLeftovers(out: string): void {
     if (!m || Number(m[1]) === process.pid) continue;
     let alive = true;
     try { process.kill(Number(m[1]), 0); } catch { alive = false; }
-    if (!alive) rmSync(join(dir, name), { recursive: true, force: true });
+    if (!alive) removeInBackground(join(dir, name));
   }
 }
 
@@ -156,7 +165,7 @@ function publish(tmp: string, out: string, later = false): void {
   renameSync(tmp, out);
   if (!replaced) return;
   if (later) void rm(old, { recursive: true, force: true });
-  else spawn(process.execPath, ["-e", "require('node:fs').rmSync(process.argv[1], { recursive: true, force: true })", old], { detached: true, stdio: "ignore" }).unref();
+  else removeInBackground(old);
 }
 
 export interface BuildOptions {
