@@ -1,13 +1,13 @@
 /**
  * The pipeline's caches, keyed by content so a stale entry can never be used:
  *
- * - parse:  one store in `.cache/notes/` (a pack file and its index, `ParseStore`),
- *           keyed by (parser code hash, path, bytes). In a long-running process (`npm start`) parsed sources are
+ * - parse:  a `PackStore` in `.cache/notes/` (a pack file and its index), keyed by
+ *           (parser code hash, path, bytes). In a long-running process (`npm start`) parsed sources are
  *           also kept in memory, and a file whose size, mtime, ctime and inode are
  *           unchanged is not even read again.
  * - link:   each note's text matches (MatchMemo), keyed by the note's parse key and
  *           checked against the set of names, in memory by `npm start` and in
- *           `.cache/links/matches.ndjson` by `npm run build`: re-linking after a new
+ *           `.cache/links/` (a `PackStore`) by `npm run build`: re-linking after a new
  *           file matches that file (and the notes that name a new name) only. `npm
  *           start` also keeps the last entity index, keyed by (entity-linking code
  *           hash, registry hash, every note's parse key and id).
@@ -20,7 +20,7 @@
  * read once per process, and the `lazy` values other modules make (dictionaries, tables).
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { walk, writeReplacing } from "./files.ts";
 import { fileURLToPath } from "node:url";
@@ -68,72 +68,90 @@ export function sourceKey(memory: SourceMemory | null, path: string, file: strin
 }
 
 /**
- * The parse cache as one store: an append-only pack of entries (`<key>\t<json>\n`,
- * `parses.pack`) and an index of where each one is (`parses.idx`, a small JSON file),
- * instead of one file per source. Opening reads only the index (~1 MB at 10,000
- * sources); an entry is read with one positioned read when it is needed; a new one is
- * appended. A build that no longer needs an entry for `KEEP_BUILDS` builds in a row
- * drops it, and the pack is rewritten when most of it is no longer indexed.
+ * A store of JSON values by key, in two files: an append-only pack of entries
+ * (`<name>.pack`, one `<key>\t<json>\n` line each) and an index of where each one is
+ * (`<name>.idx`, a small JSON file, with the store's own metadata). It keeps the parse
+ * cache (`parses`, one entry per source) and the text matches (`matches`, one per
+ * note) instead of one file per entry or one file rewritten whole. Opening reads only
+ * the index (~1 MB at 10,000 entries); an entry is read with one positioned read when
+ * it is needed; a new one is appended. An entry no build has used for `KEEP_BUILDS`
+ * builds is dropped, and the pack is rewritten when most of it is no longer indexed.
  *
  * Written by hand rather than with an embedded database: what it needs is a key → blob
  * map read once per build, which a pack file does in ~150 lines with no native binary,
  * and no database we could install ships one inside its npm package for every platform.
  *
  * Safe against crashes and a second build on the same folder: every read checks that
- * the entry starts with its key and parses as JSON (else the source is parsed again);
- * an entry appended but not yet indexed is only wasted space until the next rewrite.
+ * the entry starts with its key and parses as JSON (else it is made again); an entry
+ * appended but not yet indexed is only wasted space until the next rewrite.
  */
-export class ParseStore {
+export class PackStore<T> {
   private fd: number | null = null;
   private readonly entries: Map<string, StoreEntry>;
-  private generation: number;
+  private readonly generation: number;
   private size: number;
-  private added = 0;
+  /** What the previous build stored beside the entries (null: none, or a new store). */
+  readonly meta: unknown;
 
-  private constructor(private readonly dir: string, index: StoreIndex | null, private readonly rewriteAbove: number) {
+  private constructor(private readonly dir: string, private readonly name: string, index: StoreIndex | null, private readonly rewriteAbove: number) {
     this.entries = new Map(Object.entries(index?.entries ?? {}));
     this.generation = (index?.generation ?? 0) + 1;
     this.size = index?.size ?? 0;
+    this.meta = index?.meta ?? null;
   }
 
   /**
-   * The store in `dir` (made if missing). One file per source, as earlier versions kept
-   * it, is removed. `rewriteAbove`: the pack size below which it is never rewritten.
+   * The store `name` in `dir` (made if missing). One file per source, as earlier versions
+   * kept the parse cache, is removed. `rewriteAbove`: the pack size below which it is
+   * never rewritten.
    */
-  static open(dir: string, rewriteAbove = 4 * 1024 * 1024): ParseStore {
+  static open<T>(dir: string, name: string, rewriteAbove = 4 * 1024 * 1024): PackStore<T> {
     mkdirSync(dir, { recursive: true });
     let index: StoreIndex | null = null;
     try {
-      const read = JSON.parse(readFileSync(join(dir, STORE_INDEX), "utf8")) as StoreIndex;
-      if (read.version === STORE_VERSION && statSync(join(dir, STORE_PACK)).size >= read.size) index = read;
+      const read = JSON.parse(readFileSync(join(dir, `${name}.idx`), "utf8")) as StoreIndex;
+      if (read.version === STORE_VERSION && statSync(join(dir, `${name}.pack`)).size >= read.size) index = read;
     } catch {
       index = null; // no store yet, or an unreadable index: start a new pack
     }
     if (!index) {
-      rmSync(join(dir, STORE_PACK), { force: true });
+      rmSync(join(dir, `${name}.pack`), { force: true });
       for (const f of readdirSync(dir)) if (/^[0-9a-f]{64}\.json$/.test(f)) rmSync(join(dir, f), { force: true });
     }
-    return new ParseStore(dir, index, rewriteAbove);
+    return new PackStore<T>(dir, name, index, rewriteAbove);
   }
 
   private pack(): number {
-    return (this.fd ??= openSync(join(this.dir, STORE_PACK), "a+"));
+    return (this.fd ??= openSync(join(this.dir, `${this.name}.pack`), "a+"));
   }
 
-  get(key: string): ParsedSource | null {
+  /** Keys of the entries the previous build used or stored. */
+  *lastUsed(): Generator<string> {
+    for (const [key, e] of this.entries) if (e[2] === this.generation - 1) yield key;
+  }
+
+  /** The entry of `key`, marked as used by this build (`mark` false: not marked; see `touch`). */
+  get(key: string, mark = true): T | null {
     const e = this.entries.get(key);
     if (!e) return null;
     try {
       const buf = Buffer.allocUnsafe(e[1]);
       if (readSync(this.pack(), buf, 0, e[1], e[0]) !== e[1] || buf.toString("latin1", 0, key.length + 1) !== `${key}\t`) return null;
-      e[2] = this.generation;
-      return JSON.parse(buf.toString("utf8", key.length + 1)) as ParsedSource;
+      const value = JSON.parse(buf.toString("utf8", key.length + 1)) as T;
+      if (mark) e[2] = this.generation;
+      return value;
     } catch {
-      return null; // cut short or overwritten: parse the source again
+      return null; // cut short or overwritten: make it again
     }
   }
 
-  put(key: string, value: ParsedSource): void {
+  /** Mark the entry of `key` as used by this build. */
+  touch(key: string): void {
+    const e = this.entries.get(key);
+    if (e) e[2] = this.generation;
+  }
+
+  put(key: string, value: T): void {
     const line = Buffer.from(`${key}\t${JSON.stringify(value)}\n`);
     const fd = this.pack();
     // The end of the pack, wherever another process may have left it.
@@ -141,27 +159,27 @@ export class ParseStore {
     writeSync(fd, line);
     this.entries.set(key, [at, line.length - 1, this.generation]);
     this.size = at + line.length;
-    this.added++;
   }
 
   /**
-   * Save the index: entries this build used are kept, entries unused for `KEEP_BUILDS`
-   * builds are dropped, and the pack is rewritten when less than half of it is indexed.
+   * Save the index (with `meta`): entries this build read or stored are kept, entries
+   * unused for `KEEP_BUILDS` builds are dropped, and the pack is rewritten when less than
+   * half of it is indexed.
    */
-  close(): void {
+  close(meta: unknown = this.meta): void {
     for (const [key, e] of this.entries) if (this.generation - e[2] >= KEEP_BUILDS) this.entries.delete(key);
     let live = 0;
     for (const e of this.entries.values()) live += e[1] + 1;
     if (this.fd !== null && this.size > this.rewriteAbove && live < this.size / 2) this.rewrite();
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
-    const index: StoreIndex = { version: STORE_VERSION, generation: this.generation, size: this.size, entries: Object.fromEntries(this.entries) };
-    writeReplacing(join(this.dir, STORE_INDEX), JSON.stringify(index));
+    const index: StoreIndex = { version: STORE_VERSION, generation: this.generation, size: this.size, meta, entries: Object.fromEntries(this.entries) };
+    writeReplacing(join(this.dir, `${this.name}.idx`), JSON.stringify(index));
   }
 
   /** A new pack with the indexed entries only, swapped in with one rename. */
   private rewrite(): void {
-    const tmp = join(this.dir, `${STORE_PACK}.${process.pid}.tmp`);
+    const tmp = join(this.dir, `${this.name}.pack.${process.pid}.tmp`);
     const out = openSync(tmp, "w");
     let at = 0;
     try {
@@ -175,19 +193,21 @@ export class ParseStore {
     } finally {
       closeSync(out);
     }
-    renameSync(tmp, join(this.dir, STORE_PACK));
+    renameSync(tmp, join(this.dir, `${this.name}.pack`));
     this.size = at;
   }
 }
 
 /** An entry's offset and length in the pack (its line, without the newline) and the build that last used it. */
 type StoreEntry = [offset: number, length: number, used: number];
-interface StoreIndex { version: number; generation: number; size: number; entries: Record<string, StoreEntry> }
-const STORE_PACK = "parses.pack";
-const STORE_INDEX = "parses.idx";
-const STORE_VERSION = 1;
+interface StoreIndex { version: number; generation: number; size: number; meta: unknown; entries: Record<string, StoreEntry> }
+const STORE_VERSION = 2;
 /** Builds an entry survives unused: a few branches or corpora can share one cache. */
 const KEEP_BUILDS = 8;
+
+/** The parse cache: parsed sources by parse key. */
+export type ParseStore = PackStore<ParsedSource>;
+export const openParseStore = (dir: string, rewriteAbove?: number): ParseStore => PackStore.open<ParsedSource>(dir, "parses", rewriteAbove);
 
 /** The parse of `key`: from memory, from the store, or by running `parse` (then kept in both). */
 export function cachedParse(memory: SourceMemory | null, key: string, store: ParseStore | null, parse: () => ParsedSource): { result: ParsedSource; from: CacheSource } {
@@ -255,55 +275,34 @@ export function linkerVersion(): string {
   return codeVersion(ENTITY_CODE);
 }
 
+/** What the stored matches were checked against: the linker's code and the set of names (MatchMemo's head). */
+interface MemoMeta extends MemoHead { version: number; linker: string }
+const MEMO_VERSION = 3;
+
 /**
- * Values stored one JSON value per line, written and read line by line: a stored
- * entity index is ~300 MB at 10,000 notes, and one JSON string of that size would
- * double the build's peak memory. Written aside and renamed into place.
+ * Each note's text matches as the last build left them in `dir` (the `matches` store,
+ * with the set of names beside it), or a new memo (none stored, another linker). Only
+ * matches the last build used are taken: older ones were checked against older names.
  */
-function writeLines(path: string, lines: Iterable<unknown>): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, "w");
-  try {
-    for (const line of lines) writeSync(fd, `${JSON.stringify(line)}\n`);
-  } finally {
-    closeSync(fd);
+function readMemo(dir: string, identity: boolean): { memo: MatchMemo; store: PackStore<MemoRecord> } {
+  const store = PackStore.open<MemoRecord>(dir, "matches");
+  const meta = store.meta as MemoMeta | null;
+  if (meta?.version !== MEMO_VERSION || meta.linker !== linkerVersion()) return { memo: new MatchMemo(identity), store };
+  const records: MemoRecord[] = [];
+  for (const key of [...store.lastUsed()]) {
+    // Not marked: only the matches this build finds still exact stay valid for the next.
+    const r = store.get(key, false);
+    if (r) records.push(r);
   }
-  renameSync(tmp, path);
+  return { memo: MatchMemo.restore(meta, records, identity), store };
 }
 
-function* readLines(path: string): Generator<unknown> {
-  const buf = readFileSync(path);
-  for (let at = 0; at < buf.length; ) {
-    const end = buf.indexOf(10, at);
-    if (end < 0) throw new Error(`${path}: truncated`);
-    yield JSON.parse(buf.toString("utf8", at, end)) as unknown;
-    at = end + 1;
-  }
-}
-
-const MEMO_FILE = "matches.ndjson";
-const MEMO_VERSION = 2;
-/** Each note's text matches as the last build left them in `dir`, or null (none, another linker, unreadable). */
-function readMemo(dir: string, identity: boolean): MatchMemo | null {
-  const path = join(dir, MEMO_FILE);
-  if (!existsSync(path)) return null;
-  try {
-    const lines = readLines(path);
-    const head = lines.next().value as ({ version: number; linker: string } & MemoHead) | undefined;
-    if (head?.version !== MEMO_VERSION || head.linker !== linkerVersion()) return null;
-    return MatchMemo.restore(head, { [Symbol.iterator]: () => lines as Iterator<MemoRecord> }, identity);
-  } catch {
-    return null; // cut short or corrupt: every note is matched again
-  }
-}
-
-function writeMemo(dir: string, memo: MatchMemo): void {
-  writeLines(join(dir, MEMO_FILE), (function* () {
-    yield { version: MEMO_VERSION, linker: linkerVersion(), ...memo.head() };
-    yield* memo.records();
-  })());
-  // Whole entity indexes, which earlier versions stored here by their link key.
-  for (const f of readdirSync(dir)) if (/^[0-9a-f]{64}\.ndjson$/.test(f)) rmSync(join(dir, f), { force: true });
+/** Store the notes matched in this build, and mark the matches found still exact as used. */
+function writeMemo(store: PackStore<MemoRecord>, memo: MatchMemo): void {
+  for (const record of memo.matchedRecords()) store.put(record[0], record);
+  for (const key of memo.keptKeys()) store.touch(key);
+  store.close({ version: MEMO_VERSION, linker: linkerVersion(), ...memo.head() } satisfies MemoMeta);
+  memo.stored();
 }
 
 /**
@@ -316,19 +315,25 @@ function writeMemo(dir: string, memo: MatchMemo): void {
  */
 export function cachedLink(memory: SourceMemory | null, key: string, dir: string | null, link: (memo: MatchMemo | undefined) => EntityIndex): { index: EntityIndex; matched: number | null } {
   if (memory?.linked?.key === key) return { index: memory.linked.index, matched: null };
-  let memo: MatchMemo | undefined;
-  if (memory) memo = memory.matchMemo ??= (dir ? readMemo(dir, true) : null) ?? new MatchMemo(true);
-  else if (dir) memo = readMemo(dir, false) ?? new MatchMemo(false);
-  const index = link(memo);
-  if (memory) memory.linked = { key, index };
+  if (!memory && !dir) {
+    // Nothing to keep the matches in (caching is off): every note is matched.
+    const index = link(undefined);
+    return { index, matched: index.links.size };
+  }
+  let memo: MatchMemo | undefined = memory?.matchMemo ?? undefined;
+  let store: PackStore<MemoRecord> | null = null;
   // `npm start` stores its first matches only: once per rebuild would cost more than it
   // saves (its next start matches the notes changed meanwhile anyway).
-  if (dir && memo?.changed && !memory?.linkWritten) {
+  if (dir && !memory?.linkWritten) ({ memo, store } = memo ? { memo, store: PackStore.open<MemoRecord>(dir, "matches") } : readMemo(dir, memory !== null));
+  memo ??= new MatchMemo(memory !== null);
+  if (memory) memory.matchMemo = memo;
+  const index = link(memo);
+  if (memory) memory.linked = { key, index };
+  if (store) {
     if (memory) memory.linkWritten = true;
-    mkdirSync(dir, { recursive: true });
-    writeMemo(dir, memo);
+    writeMemo(store, memo);
   }
-  return { index, matched: memo ? memo.rematched : null };
+  return { index, matched: memo.rematched };
 }
 
 /** The link cache key: linker code, registry, and every note's source key and id, in order. */

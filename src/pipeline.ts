@@ -12,7 +12,7 @@
 import { accessSync, constants, lstatSync, readFileSync } from "node:fs";
 import { dirname, extname, relative, resolve, sep } from "node:path";
 import { walk } from "./files.ts";
-import { cachedLink, cachedParse, linkKey, ParseStore, parserVersion, validNote, pruneParseMemory, sourceKey, type SourceMemory } from "./caches.ts";
+import { cachedLink, cachedParse, linkKey, openParseStore, parserVersion, validNote, pruneParseMemory, sourceKey, type SourceMemory } from "./caches.ts";
 import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
 import { parseSource, SOURCE_EXTENSIONS } from "./ingest/index.ts";
@@ -131,7 +131,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
   const t0 = performance.now();
   const version = parserVersion();
   const memory = options.memory ?? null;
-  const store = options.cacheDir ? ParseStore.open(options.cacheDir) : null;
+  const store = options.cacheDir ? openParseStore(options.cacheDir) : null;
   const inputs: InputReport[] = [];
   const parsed: Array<{ report: InputReport; drafts: NoteDraft[] }> = [];
   let cached = 0;

@@ -45,8 +45,8 @@ export class MatchMemo {
   private refs = new Map<string, object>();
   /** Notes matched in the last build (new, changed, or touched by a changed name). */
   rematched = 0;
-  /** Whether anything differs from what was restored (a one-shot build writes the memo back only then). */
-  changed = false;
+  /** Notes matched since the memo was restored or stored: what storing it must write. */
+  private fresh = new Set<string>();
 
   /**
    * `identity`: keep unchanged entity entries, links and refs the same objects from one
@@ -67,7 +67,6 @@ export class MatchMemo {
     this.specKeys = next;
     this.hash = matcherHash;
     this.version++;
-    this.changed = true;
   }
 
   /** The note's matches, if still exact; `declared`: the entity keys it declares, sorted and joined; `fold`: its folded text. */
@@ -122,13 +121,13 @@ export class MatchMemo {
 
   set(key: string, declared: string, text: TextMatches): void {
     this.rematched++;
-    this.changed = true;
+    this.fresh.add(key);
     this.entries.set(key, { version: this.version, declared, text });
   }
 
   /** Forget notes that are gone. */
   retain(keys: Set<string>): void {
-    for (const k of this.entries.keys()) if (!keys.has(k)) { this.entries.delete(k); this.changed = true; }
+    for (const k of this.entries.keys()) if (!keys.has(k)) { this.entries.delete(k); this.fresh.delete(k); }
     for (const k of this.made.keys()) if (!keys.has(k)) this.made.delete(k);
     for (const k of this.links.keys()) if (!keys.has(k)) this.links.delete(k);
   }
@@ -138,9 +137,11 @@ export class MatchMemo {
     return { hash: this.hash, specKeys: [...this.specKeys] };
   }
 
-  *records(): Generator<MemoRecord> {
-    for (const [key, e] of this.entries) {
-      if (e.version !== this.version) continue;
+  /** The records of the notes matched since the memo was restored or stored. */
+  *matchedRecords(): Generator<MemoRecord> {
+    for (const key of this.fresh) {
+      const e = this.entries.get(key);
+      if (!e || e.version !== this.version) continue;
       // Entity keys once per record, then by position; excerpts as tuples: a third of the size.
       const keys = [...new Set([...e.text.hits.keys(), ...e.text.together.flatMap(([a, b]) => [a, b])])];
       const at = new Map(keys.map((k, i) => [k, i]));
@@ -151,7 +152,17 @@ export class MatchMemo {
     }
   }
 
-  /** A memo from what `head` and `records` gave (read back by src/caches.ts). */
+  /** Notes whose matches from before were found still exact in the last build. */
+  *keptKeys(): Generator<string> {
+    for (const [key, e] of this.entries) if (e.version === this.version && !this.fresh.has(key)) yield key;
+  }
+
+  /** The memo's records were stored: later ones are new. */
+  stored(): void {
+    this.fresh.clear();
+  }
+
+  /** A memo from what `head` and `matchedRecords` gave (read back by src/caches.ts). */
   static restore(head: MemoHead, records: Iterable<MemoRecord>, identity: boolean): MatchMemo {
     const memo = new MatchMemo(identity);
     memo.hash = head.hash;

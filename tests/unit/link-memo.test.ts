@@ -1,7 +1,7 @@
 /**
  * Re-linking after each change matches only new or changed notes (MatchMemo in
- * src/entities/index.ts): `npm start` keeps the matches in memory, `npm run build` in
- * `.cache/links/matches.ndjson`. Whatever the sequence of changes, the entity index
+ * src/entities/memo.ts): `npm start` keeps the matches in memory, `npm run build` in
+ * the `matches` store of `.cache/links/`. Whatever the sequence of changes, the entity index
  * must be the one a fresh build of the same files produces.
  */
 import assert from "node:assert/strict";
@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { SourceMemory } from "../../src/caches.ts";
+import { PackStore, SourceMemory } from "../../src/caches.ts";
 import { buildEntityIndex, type EntityIndex } from "../../src/entities/index.ts";
 import { loadRegistry } from "../../src/entities/registry.ts";
 import { runPipeline } from "../../src/pipeline.ts";
@@ -83,9 +83,9 @@ describe("re-linking in one-shot builds, with the matches stored in the link cac
   // A new process each time: nothing is kept in memory, only in the cache folders.
   const run = () => runPipeline({ seedsDir: join(dir, "seeds"), rootDir: dir, cacheDir: join(dir, "cache", "notes"), linkCacheDir: join(dir, "cache", "links") });
   const fresh = (r: ReturnType<typeof run>) => comparable(buildEntityIndex(r.notes, loadRegistry().entries));
-  const memoFile = () => join(dir, "cache", "links", "matches.ndjson");
-  /** The note keys the stored matches hold. */
-  const stored = () => readFileSync(memoFile(), "utf8").trim().split("\n").slice(1).map((l) => (JSON.parse(l) as [string])[0]);
+  const memoFile = () => join(dir, "cache", "links", "matches.pack");
+  /** The notes whose stored matches the last build found exact (a store opened to look, not closed: nothing is marked). */
+  const stored = () => [...PackStore.open(join(dir, "cache", "links"), "matches").lastUsed()];
 
   it("gives the index a fresh link gives, after new, renamed, declaring and deleted files", () => {
     const first = run();
@@ -111,6 +111,7 @@ describe("re-linking in one-shot builds, with the matches stored in the link cac
     assert.equal(fourth.index.entities.find((e) => e.name === "Zephyrine Robotics"), undefined);
     assert.equal(comparable(fourth.index), fresh(fourth));
     assert.equal(fourth.stats.matched, 1, "the note that named the name no longer declared");
+    assert.equal(stored().length, fourth.notes.length, "the deleted note's matches are not kept as valid");
   });
 
   it("matches every note again when the stored matches are cut short", () => {

@@ -1,5 +1,5 @@
 /**
- * The parse cache's store (ParseStore in src/caches.ts): one pack file and its index.
+ * The parse cache's store (PackStore in src/caches.ts): one pack file and its index.
  * What it gives back must be what was put in, across processes (a fresh `open`), and
  * whatever happened to the files (cut short, overwritten, left by an earlier version)
  * it must give back nothing rather than something wrong.
@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { ParseStore } from "../../src/caches.ts";
+import { openParseStore } from "../../src/caches.ts";
 import { parseSource, type ParsedSource } from "../../src/ingest/index.ts";
 import { ROOT } from "../helpers/workspace.ts";
 
@@ -27,7 +27,7 @@ describe("the parse store", () => {
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
   const fill = (dir: string) => {
-    const s = ParseStore.open(dir);
+    const s = openParseStore(dir);
     for (const [k, v] of parsed) s.put(k, v);
     s.close();
   };
@@ -35,7 +35,7 @@ describe("the parse store", () => {
   it("gives back every parse, equal to what was stored, after it is opened again", () => {
     const dir = fresh();
     fill(dir);
-    const s = ParseStore.open(dir);
+    const s = openParseStore(dir);
     for (const [k, v] of parsed) assert.deepEqual(s.get(k), JSON.parse(JSON.stringify(v)));
     assert.equal(s.get("f".repeat(64)), null, "a key never stored");
     s.close();
@@ -50,16 +50,16 @@ describe("the parse store", () => {
     const bytes = readFileSync(pack);
     const second = bytes.indexOf(10) + 1;
     writeFileSync(pack, Buffer.concat([bytes.subarray(second), bytes.subarray(0, second)]));
-    const s = ParseStore.open(dir);
+    const s = openParseStore(dir);
     assert.equal(s.get(parsed[0]![0]), null);
     s.close();
     // Cut short (a full disk, a crash): the index is not trusted at all.
     truncateSync(pack, 100);
-    const t = ParseStore.open(dir);
+    const t = openParseStore(dir);
     for (const [k] of parsed) assert.equal(t.get(k), null);
     t.put(parsed[1]![0], parsed[1]![1]);
     t.close();
-    assert.deepEqual(ParseStore.open(dir).get(parsed[1]![0]), JSON.parse(JSON.stringify(parsed[1]![1])));
+    assert.deepEqual(openParseStore(dir).get(parsed[1]![0]), JSON.parse(JSON.stringify(parsed[1]![1])));
   });
 
   it("drops what later builds stop asking for, and rewrites a mostly unused pack", () => {
@@ -69,11 +69,11 @@ describe("the parse store", () => {
     // Builds that use only the first source: the others are dropped after eight of them.
     // (Rewritten above 1 KB here; 4 MB by default.)
     for (let i = 0; i < 8; i++) {
-      const s = ParseStore.open(dir, 1024);
+      const s = openParseStore(dir, 1024);
       assert.ok(s.get(parsed[0]![0]));
       s.close();
     }
-    const s = ParseStore.open(dir);
+    const s = openParseStore(dir);
     assert.ok(s.get(parsed[0]![0]), "the one in use is kept");
     assert.equal(s.get(parsed[2]![0]), null, "an unused one is gone");
     s.close();
@@ -84,7 +84,7 @@ describe("the parse store", () => {
   it("removes the one-file-per-source cache of earlier versions", () => {
     const dir = fresh();
     writeFileSync(join(dir, `${"a".repeat(64)}.json`), "{}");
-    ParseStore.open(dir).close();
+    openParseStore(dir).close();
     assert.deepEqual(readdirSync(dir), ["parses.idx"]);
   });
 });
