@@ -101,9 +101,8 @@ export class PackStore<T> {
   }
 
   /**
-   * The store `name` in `dir` (made if missing). One file per source, as earlier versions
-   * kept the parse cache, is removed. `rewriteAbove`: the pack size below which it is
-   * never rewritten.
+   * The store `name` in `dir` (made if missing); what earlier versions kept there is
+   * removed. `rewriteAbove`: the pack size below which it is never rewritten.
    */
   static open<T>(dir: string, name: string, rewriteAbove = 4 * 1024 * 1024): PackStore<T> {
     mkdirSync(dir, { recursive: true });
@@ -116,7 +115,8 @@ export class PackStore<T> {
     }
     if (!index) {
       rmSync(join(dir, `${name}.pack`), { force: true });
-      for (const f of readdirSync(dir)) if (/^[0-9a-f]{64}\.json$/.test(f)) rmSync(join(dir, f), { force: true });
+      // What earlier versions kept here: a file per parsed source, whole entity indexes, all matches in one file.
+      for (const f of readdirSync(dir)) if (/^[0-9a-f]{64}\.n?json$|^matches\.ndjson$/.test(f)) rmSync(join(dir, f), { force: true });
     }
     return new PackStore<T>(dir, name, index, rewriteAbove);
   }
@@ -320,11 +320,11 @@ export function cachedLink(memory: SourceMemory | null, key: string, dir: string
     const index = link(undefined);
     return { index, matched: index.links.size };
   }
-  let memo: MatchMemo | undefined = memory?.matchMemo ?? undefined;
+  let memo = memory?.matchMemo ?? undefined;
   let store: PackStore<MemoRecord> | null = null;
   // `npm start` stores its first matches only: once per rebuild would cost more than it
   // saves (its next start matches the notes changed meanwhile anyway).
-  if (dir && !memory?.linkWritten) ({ memo, store } = memo ? { memo, store: PackStore.open<MemoRecord>(dir, "matches") } : readMemo(dir, memory !== null));
+  if (dir && !memory?.linkWritten) ({ memo, store } = readMemo(dir, memory !== null));
   memo ??= new MatchMemo(memory !== null);
   if (memory) memory.matchMemo = memo;
   const index = link(memo);
