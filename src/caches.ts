@@ -27,7 +27,7 @@ import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
 import type { EntityIndex } from "./entities/index.ts";
-import { MatchMemo, type MemoHead, type MemoRecord } from "./entities/memo.ts";
+import { MatchMemo, type MemoBacking, type MemoHead, type MemoRecord } from "./entities/memo.ts";
 import type { ParsedSource } from "./ingest/index.ts";
 
 const sha256 = () => createHash("sha256");
@@ -282,19 +282,25 @@ const MEMO_VERSION = 3;
 /**
  * Each note's text matches as the last build left them in `dir` (the `matches` store,
  * with the set of names beside it), or a new memo (none stored, another linker). Only
- * matches the last build used are taken: older ones were checked against older names.
+ * matches the last build found exact are taken: older ones were checked against older
+ * names. `npm start` (`inMemory`) reads them all into memory, for every later rebuild;
+ * a one-shot build reads each note's when it links that note, and writes new ones
+ * straight to the store, so the matches of every note are never in memory at once.
  */
-function readMemo(dir: string, identity: boolean): { memo: MatchMemo; store: PackStore<MemoRecord> } {
+function readMemo(dir: string, inMemory: boolean): { memo: MatchMemo; store: PackStore<MemoRecord> } {
   const store = PackStore.open<MemoRecord>(dir, "matches");
   const meta = store.meta as MemoMeta | null;
-  if (meta?.version !== MEMO_VERSION || meta.linker !== linkerVersion()) return { memo: new MatchMemo(identity), store };
+  const valid = meta?.version === MEMO_VERSION && meta.linker === linkerVersion();
+  // Not marked as used when read: only the matches this build finds still exact stay valid for the next (`touch`).
+  const backing: MemoBacking = { read: (key) => store.get(key, false), write: (record) => store.put(record[0], record) };
+  if (!inMemory) return { memo: valid ? MatchMemo.backed(meta, store.lastUsed(), backing) : new MatchMemo(false, backing), store };
+  if (!valid) return { memo: new MatchMemo(true), store };
   const records: MemoRecord[] = [];
   for (const key of [...store.lastUsed()]) {
-    // Not marked: only the matches this build finds still exact stay valid for the next.
     const r = store.get(key, false);
     if (r) records.push(r);
   }
-  return { memo: MatchMemo.restore(meta, records, identity), store };
+  return { memo: MatchMemo.restore(meta, records, true), store };
 }
 
 /** Store the notes matched in this build, and mark the matches found still exact as used. */

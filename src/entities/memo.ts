@@ -33,7 +33,8 @@ export interface SpecKey { alias: string; entityKey: string; exactCase: boolean;
  * folding a note again when a name was added costs far less than matching it.
  */
 export class MatchMemo {
-  private entries = new Map<string, { version: number; declared: string; text: TextMatches }>();
+  /** Per note key: when its matches were last found exact, and (in memory) the matches; `text` null: in `backing`. */
+  private entries = new Map<string, { version: number; declared: string | null; text: TextMatches | null }>();
   private specKeys = new Set<string>();
   private hash = "";
   private version = 0;
@@ -52,8 +53,10 @@ export class MatchMemo {
    * `identity`: keep unchanged entity entries, links and refs the same objects from one
    * build to the next (`npm start`, whose render plan recognises unchanged values by
    * identity); a one-shot build has no next build in the same process and skips that.
+   * `backing`: where the matches are read and written instead of being held in memory (a
+   * one-shot build: at 50,000 notes they do not fit beside everything else).
    */
-  constructor(private readonly identity = true) {}
+  constructor(private readonly identity = true, private readonly backing: MemoBacking | null = null) {}
 
   /** `specKeys[i]`: everything that decides a match by `specs[i]` (its entity, then the rest, as JSON). */
   begin(matcherHash: string, specs: AliasSpec[], specKeys: string[]): void {
@@ -72,16 +75,22 @@ export class MatchMemo {
   /** The note's matches, if still exact; `declared`: the entity keys it declares, sorted and joined; `fold`: its folded text. */
   get(key: string, declared: string, fold: () => string): TextMatches | undefined {
     const e = this.entries.get(key);
-    if (!e || e.declared !== declared) return undefined;
-    if (e.version === this.version) return e.text;
-    if (e.version !== this.version - 1) return undefined;
-    for (const k of e.text.hits.keys()) if (this.removedEntities.has(k)) return undefined;
+    if (!e || (e.declared !== null && e.declared !== declared)) return undefined;
+    if (e.version !== this.version && e.version !== this.version - 1) return undefined;
+    let text = e.text;
+    if (!text) {
+      const record = this.backing?.read(key);
+      if (!record || record[1] !== declared) return undefined;
+      text = matchesOf(record);
+    }
+    if (e.version === this.version) return text;
+    for (const k of text.hits.keys()) if (this.removedEntities.has(k)) return undefined;
     if (this.added.length) {
-      const text = fold();
-      for (const a of this.added) if (text.includes(a)) return undefined;
+      const folded = fold();
+      for (const a of this.added) if (folded.includes(a)) return undefined;
     }
     e.version = this.version;
-    return e.text;
+    return text;
   }
 
   /**
@@ -121,8 +130,13 @@ export class MatchMemo {
 
   set(key: string, declared: string, text: TextMatches): void {
     this.rematched++;
-    this.fresh.add(key);
-    this.entries.set(key, { version: this.version, declared, text });
+    if (this.backing) {
+      this.backing.write(recordOf(key, declared, text));
+      this.entries.set(key, { version: this.version, declared, text: null });
+    } else {
+      this.fresh.add(key);
+      this.entries.set(key, { version: this.version, declared, text });
+    }
   }
 
   /** Forget notes that are gone. */
@@ -137,18 +151,11 @@ export class MatchMemo {
     return { hash: this.hash, specKeys: [...this.specKeys] };
   }
 
-  /** The records of the notes matched since the memo was restored or stored. */
+  /** The records of the notes matched since the memo was restored or stored (a backed memo has written them already). */
   *matchedRecords(): Generator<MemoRecord> {
     for (const key of this.fresh) {
       const e = this.entries.get(key);
-      if (!e || e.version !== this.version) continue;
-      // Entity keys once per record, then by position; excerpts as tuples: a third of the size.
-      const keys = [...new Set([...e.text.hits.keys(), ...e.text.together.flatMap(([a, b]) => [a, b])])];
-      const at = new Map(keys.map((k, i) => [k, i]));
-      yield [key, e.declared, keys,
-        [...e.text.hits].map(([k, h]) => [at.get(k)!, h.count, h.excerpts.map(excerptTuple)]),
-        e.text.turns.map((t) => [t.folded, t.score, excerptTuple(t.quote)]),
-        e.text.together.map(([a, b, n]) => [at.get(a)!, at.get(b)!, n])];
+      if (e?.text && e.declared !== null && e.version === this.version) yield recordOf(key, e.declared, e.text);
     }
   }
 
@@ -162,20 +169,49 @@ export class MatchMemo {
     this.fresh.clear();
   }
 
-  /** A memo from what `head` and `matchedRecords` gave (read back by src/caches.ts). */
+  /** A memo holding `records` in memory (read back by src/caches.ts). */
   static restore(head: MemoHead, records: Iterable<MemoRecord>, identity: boolean): MatchMemo {
-    const memo = new MatchMemo(identity);
-    memo.hash = head.hash;
-    memo.specKeys = new Set(head.specKeys);
-    for (const [key, declared, keys, hits, turns, together] of records) {
-      memo.entries.set(key, { version: 0, declared, text: {
-        hits: new Map(hits.map(([k, count, excerpts]) => [keys[k]!, { count, excerpts: excerpts.map(excerptOfTuple) }])),
-        turns: turns.map(([folded, score, quote]) => ({ folded, score, quote: excerptOfTuple(quote) })),
-        together: together.map(([a, b, n]) => [keys[a]!, keys[b]!, n]),
-      } });
-    }
+    const memo = MatchMemo.headed(new MatchMemo(identity), head);
+    for (const record of records) memo.entries.set(record[0], { version: 0, declared: record[1], text: matchesOf(record) });
     return memo;
   }
+
+  /** A memo whose matches stay in `backing`: `keys` are the notes it holds matches of. */
+  static backed(head: MemoHead, keys: Iterable<string>, backing: MemoBacking): MatchMemo {
+    const memo = MatchMemo.headed(new MatchMemo(false, backing), head);
+    for (const key of keys) memo.entries.set(key, { version: 0, declared: null, text: null });
+    return memo;
+  }
+
+  private static headed(memo: MatchMemo, head: MemoHead): MatchMemo {
+    memo.hash = head.hash;
+    memo.specKeys = new Set(head.specKeys);
+    return memo;
+  }
+}
+
+/** Where a one-shot build's matches are kept (src/caches.ts: a PackStore). */
+export interface MemoBacking {
+  read(key: string): MemoRecord | null;
+  write(record: MemoRecord): void;
+}
+
+function recordOf(key: string, declared: string, text: TextMatches): MemoRecord {
+  // Entity keys once per record, then by position; excerpts as tuples: a third of the size.
+  const keys = [...new Set([...text.hits.keys(), ...text.together.flatMap(([a, b]) => [a, b])])];
+  const at = new Map(keys.map((k, i) => [k, i]));
+  return [key, declared, keys,
+    [...text.hits].map(([k, h]) => [at.get(k)!, h.count, h.excerpts.map(excerptTuple)]),
+    text.turns.map((t) => [t.folded, t.score, excerptTuple(t.quote)]),
+    text.together.map(([a, b, n]) => [at.get(a)!, at.get(b)!, n])];
+}
+
+function matchesOf([, , keys, hits, turns, together]: MemoRecord): TextMatches {
+  return {
+    hits: new Map(hits.map(([k, count, excerpts]) => [keys[k]!, { count, excerpts: excerpts.map(excerptOfTuple) }])),
+    turns: turns.map(([folded, score, quote]) => ({ folded, score, quote: excerptOfTuple(quote) })),
+    together: together.map(([a, b, n]) => [keys[a]!, keys[b]!, n]),
+  };
 }
 
 type ExcerptTuple = [sectionId: string | null, heading: string, before: string, match: string, after: string, time: number | null, videoUrl: string | null, speaker: string | null];
