@@ -277,7 +277,7 @@ export async function runBuild(ctx: BuildContext, options: BuildOptions = {}): P
     mark("keep unchanged pages, assets");
     const s = result.stats;
     console.log(`[kb] sources: ${num(s.files)} files${keys.sources ? ` (${mb(keys.sources.bytes)})` : ""} → ${num(s.notes)} notes; parse ${secs(s.parseMs)} (${num(s.cached)} from cache, ${num(s.files - s.cached)} parsed)`);
-    console.log(`[kb] link: ${num(data.entities.length)} entities in ${secs(s.linkMs)} (${s.matched === null ? "the same notes as last time" : `${num(s.matched)} of ${num(s.notes)} notes matched, the others' matches kept`})`);
+    console.log(`[kb] link: ${num(data.entities.length)} entities in ${secs(s.linkMs)} (${s.matched === null ? "the same notes as last time" : s.matched >= s.notes ? `all ${num(s.notes)} notes matched` : `${num(s.matched)} of ${num(s.notes)} notes matched, the others' matches kept`})`);
     const why = plan ? Object.entries(plan.reasons).filter(([, n]) => n > 0).map(([k, n]) => `${num(n)} ${REASONS[k as keyof typeof REASONS]}`).join(", ") : "";
     console.log(`[kb] render: ${num(written.length)} pages rendered${why ? ` (${why})` : ""}, ${num(kept)} unchanged kept${rendered.note ? ` (${rendered.note})` : ""}; ${num(pages.files)} files, ${mb(pages.bytes)} in ${secs(tRender - t0 - linked.ms)}`);
     fault(ctx, "after-render");

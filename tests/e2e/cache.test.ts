@@ -31,7 +31,11 @@ function fullBuild(): string {
 const rendered = (log: string) => Number(/\[kb\] render: ([\d,]+) pages rendered/.exec(log)?.[1]?.replace(/,/g, "") ?? NaN);
 const kept = (log: string) => Number(/([\d,]+) unchanged kept/.exec(log)?.[1]?.replace(/,/g, "") ?? NaN);
 /** Notes matched against the names again, and notes linked ([matched, all]). */
-const matched = (log: string) => (/\[kb\] link: .*\(([\d,]+) of ([\d,]+) notes matched/.exec(log)?.slice(1, 3) ?? []).map((n) => Number(n.replace(/,/g, "")));
+const matched = (log: string) => {
+  const all = /\[kb\] link: .*\(all ([\d,]+) notes matched/.exec(log)?.[1];
+  const some = /\[kb\] link: .*\(([\d,]+) of ([\d,]+) notes matched/.exec(log)?.slice(1, 3);
+  return (all ? [all, all] : some ?? []).map((n) => Number(n.replace(/,/g, "")));
+};
 const api = (file: string) => JSON.parse(readFileSync(join(out, "api", file), "utf8")) as Array<Record<string, unknown>>;
 
 describe("build caches", { timeout: 900_000 }, () => {
