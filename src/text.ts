@@ -276,7 +276,10 @@ export function stripInline(md: string): string {
     // Template tags a blog engine would have run (`{% include … %}`, `{{< shortcode >}}`).
     .replace(/\{%[^%]*%\}|\{\{[<%][^>%]*[>%]\}\}/g, "")
     .replace(/==(?=\S)([^=\n]*?\S)==/g, "$1")
-    .replace(/(\*\*|__|\*|_|~~|`)(?=\S)([^*_~`]*?\S)\1/g, "$2")
+    // Emphasis marks, but not escaped ones (`\*`): the lookbehind keeps them for the next step.
+    .replace(/(?<!\\)(\*\*|__|\*|_|~~|`)(?=\S)([^*_~`]*?[^\s\\])\1/g, "$2")
+    // A backslash-escaped ASCII punctuation mark is the mark (CommonMark), as the page shows it.
+    .replace(/\\([!-\/:-@[-`{-~])/g, "$1")
     .replace(/\s+/g, " ")
     .trim();
 }

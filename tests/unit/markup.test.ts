@@ -121,6 +121,12 @@ describe("math that cannot be a dollar amount", () => {
   it("strips wikilinks, highlights and footnote marks from plain text", () => {
     assert.equal(stripMarkdown("> [!tip] 提示\n[[Note#Part|看这里]] 与 [[Other]] ==亮== 注[^1] ![[img.png]]"), "提示 看这里 与 Other 亮 注");
   });
+  it("shows backslash-escaped punctuation as the character, as the page does", () => {
+    // A vault's guest page: `[[episodes/…/transcript|When to invest … | Adam Grenier (Uber)]]`, whose
+    // unresolved label comes back escaped for markdown (`\|`); summaries and excerpts showed the backslash.
+    assert.equal(stripMarkdown("When to invest \\| Adam Grenier \\(Uber\\) \\*not emphasis\\* C:\\\\dir"), "When to invest | Adam Grenier (Uber) *not emphasis* C:\\dir");
+    assert.equal(stripMarkdown("a\\b 与 \\中"), "a\\b 与 \\中", "a backslash before a letter or a Han character stays");
+  });
 });
 
 describe("subtitles", () => {
