@@ -276,7 +276,11 @@ function matchText(note: Note, matcher: Matcher, evidence: Evidence): TextMatche
       hit.count++;
       if (hit.excerpts.length < EXCERPTS_PER_NOTE && !excerpted.has(m.entityKey)) {
         excerpted.add(m.entityKey);
-        hit.excerpts.push({ sectionId: unit.sectionId, heading: unit.heading, ...excerptOf(unit.text, m.start, m.end), time: unit.time, videoUrl: videoAt(note.source.url, unit.time), speaker: unit.speaker });
+        const cut = excerptOf(unit.text, m.start, m.end);
+        // The same words twice (a summary made of the opening text, a repeated paragraph) are one excerpt.
+        if (!hit.excerpts.some((x) => x.before === cut.before && x.match === cut.match && x.after === cut.after)) {
+          hit.excerpts.push({ sectionId: unit.sectionId, heading: unit.heading, ...cut, time: unit.time, videoUrl: videoAt(note.source.url, unit.time), speaker: unit.speaker });
+        }
       }
     }
     const here = [...new Set(found[u]!.filter((m) => !m.weak || kept.get(m.entityKey) === true).map((m) => m.entityKey))].sort();

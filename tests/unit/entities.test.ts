@@ -244,3 +244,18 @@ describe("names declared by one file", () => {
     assert.deepEqual(names, ["Moonlake AI"]);
   });
 });
+
+describe("excerpts", () => {
+  it("shows the same words once, when a note's summary is its opening text", () => {
+    // The shape of a vault's guest page: no summary of its own, so the summary is made of
+    // the first paragraph, which names the company again.
+    const dir = mkdtempSync(join(tmpdir(), "kb-excerpts-"));
+    writeFileSync(join(dir, "guest.md"), "---\nname: Adam Grenier\ntype: guest\n---\n\n# Adam Grenier\n\n## Episodes\n\n- Growth at Uber and MasterClass: when to invest in new acquisition channels.\n");
+    const linked = runPipeline({ seedsDir: dir, rootDir: dir, cacheDir: null });
+    const uber = linked.index.entities.find((e) => e.name === "Uber");
+    assert.ok(uber, "Uber is named");
+    const texts = uber.notes[0]!.excerpts.map((x) => `${x.before}${x.match}${x.after}`);
+    assert.equal(new Set(texts).size, texts.length, `no excerpt repeated: ${JSON.stringify(texts)}`);
+    assert.equal(texts.length, 1);
+  });
+});
