@@ -5,7 +5,7 @@
  *       One build into a fresh folder `DIR.tmp-<pid>`, search index included; DIR is
  *       replaced (rename) only when all of it succeeded, so a failed or killed build
  *       leaves the previous site as it was. Work is skipped where inputs did not change:
- *       parsed sources and the entity index come from .cache/, pages whose inputs are
+ *       parsed sources and each note's name matches come from .cache/, pages whose inputs are
  *       unchanged are hard-linked from the previous DIR instead of rendered (see
  *       src/site/render-plan.ts), and so are search shards whose notes did not change.
  *       With nothing changed at all, the previous site is re-published as it is.
