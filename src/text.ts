@@ -258,6 +258,10 @@ export function wikilinkLabel(target: string): string {
   return name && part ? `${name} › ${part}` : name || part;
 }
 
+/** `==highlight==`, and emphasis or code marks that are not escaped (`\*`): one rule for both strippers below. */
+const HIGHLIGHT = /==(?=\S)([^=\n]*?\S)==/g;
+const EMPHASIS = /(?<!\\)(\*\*|__|\*|_|~~|`)(?=\S)([^*_~`]*?[^\s\\])\1/g;
+
 /**
  * Inline markdown → plain text: links and wikilinks to their labels, images to their alt
  * text, emphasis, highlights, code marks, footnote references and comments removed.
@@ -275,9 +279,8 @@ export function stripInline(md: string): string {
     .replace(/%%[\s\S]*?%%/g, "")
     // Template tags a blog engine would have run (`{% include … %}`, `{{< shortcode >}}`).
     .replace(/\{%[^%]*%\}|\{\{[<%][^>%]*[>%]\}\}/g, "")
-    .replace(/==(?=\S)([^=\n]*?\S)==/g, "$1")
-    // Emphasis marks, but not escaped ones (`\*`): the lookbehind keeps them for the next step.
-    .replace(/(?<!\\)(\*\*|__|\*|_|~~|`)(?=\S)([^*_~`]*?[^\s\\])\1/g, "$2")
+    .replace(HIGHLIGHT, "$1")
+    .replace(EMPHASIS, "$2")
     // A backslash-escaped ASCII punctuation mark is the mark (CommonMark), as the page shows it.
     .replace(/\\([!-\/:-@[-`{-~])/g, "$1")
     .replace(/\s+/g, " ")
@@ -287,8 +290,8 @@ export function stripInline(md: string): string {
 /** Emphasis, highlight and code marks removed, nothing else: `**0:06 – Intro**` → `0:06 – Intro` (links and their URLs stay). */
 export function stripEmphasis(md: string): string {
   return md
-    .replace(/==(?=\S)([^=\n]*?\S)==/g, "$1")
-    .replace(/(\*\*|__|\*|_|~~|`)(?=\S)([^*_~`]*?\S)\1/g, "$2")
+    .replace(HIGHLIGHT, "$1")
+    .replace(EMPHASIS, "$2")
     .trim();
 }
 

@@ -154,6 +154,13 @@ const ENTITY_DERIVED = {
   olderNotes: ["notes"],
 } as const satisfies Record<string, ReadonlyArray<keyof Entity>>;
 
+/** The fields of a published note that are the note's own: the validated note's and `fieldsOf`'s, where the published note kept them. */
+function ownPropsOf(note: Note, own: OwnFields, published: PublishedNote): ReadonlySet<string> {
+  const made: Record<string, unknown> = { ...note, ...own };
+  const shown = published as unknown as Record<string, unknown>;
+  return new Set(Object.keys(made).filter((k) => shown[k] === made[k]));
+}
+
 const NO_MEDIA: MediaSizes = Object.freeze({}) as MediaSizes;
 
 /** Status words note tools write, as readers say them; any other status is not shown (it stays in the JSON API). */
@@ -273,6 +280,7 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
     if (!m) prominence.set(x.id, (m = new Map()));
     m.set(e.id, (x.declared || x.spoke ? 100_000 : 0) + x.turns + x.count);
   }
+  let ownProps: ReadonlySet<string> | null = null;
   const notes: PublishedNote[] = result.notes.map((note) => {
     const links = index.links.get(note.id)!;
     const declared = new Set([...note.people, ...note.companies, ...note.products].map((n) => n.toLowerCase()));
@@ -307,9 +315,9 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
     // only with its content key: the render plan compares that key instead of hashing them.
     const key = result.noteKeys.get(note.id);
     if (key === undefined) return published;
-    const made: Record<string, unknown> = { ...note, ...own };
-    const shown = published as unknown as Record<string, unknown>;
-    return declareKeys(published, { key, props: new Set(Object.keys(made).filter((k) => shown[k] === made[k])) });
+    // Which fields those are is the same for every note (the literal above sets the rest): found once.
+    ownProps ??= ownPropsOf(note, own, published);
+    return declareKeys(published, { key, props: ownProps });
   });
   const noteById = new Map(notes.map((n) => [n.id, n]));
   for (const n of notes) {
