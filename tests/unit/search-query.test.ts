@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { simplifiedTable } from "../../src/text.ts";
 import { queryData } from "../../src/search/pagefind.ts";
-import { bigrams, closestEntities, combineMatches, holdsQuery, holdsTerm, indexText, parseQuery, queryContext, queryTerms, readableExcerpt } from "../../src/search/query.js";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { bigrams, closestEntities, combineMatches, foldWidth, holdsQuery, holdsTerm, indexText, parseQuery, queryContext, queryTerms, readableExcerpt, toSimplified } from "../../src/search/query.js";
+
+const SEEDS = new URL("../../seeds/", import.meta.url).pathname;
 
 const t2s = simplifiedTable();
 const vocab = new Set(["英伟达", "黄仁勋", "奥特曼", "马斯克", "特斯拉"]);
@@ -24,6 +28,28 @@ describe("cutting text for the index", () => {
   });
   it("folds traditional characters to simplified", () => {
     assert.equal(indexText("輝達與英偉達", t2s), "辉达 达与 与英 英伟 伟达");
+  });
+  it("cuts every kind of text as its readable definition does (run by run, bigram by bigram)", () => {
+    // The definition the fast version (a few whole-text replaces) must keep to.
+    const HAN_RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+    const spaced = (x: string) => x.replace(/[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\u2014\u2026\u201c\u201d\u2018\u2019]/g, " $& ");
+    const reference = (text: string) => {
+      const src = toSimplified(foldWidth(text), t2s);
+      let out = "", last = 0, prevRunEnd = -1;
+      for (const m of src.matchAll(HAN_RUN)) {
+        const between = src.slice(last, m.index);
+        if (prevRunEnd >= 0 && between.length > 0 && between.trim() === "") out += " ⁞ ";
+        else out += between.length ? ` ${spaced(between)} ` : " ";
+        out += bigrams(m[0]).join(" ");
+        last = m.index + m[0].length;
+        prevRunEnd = last;
+      }
+      out += src.length > last ? ` ${spaced(src.slice(last))}` : "";
+      return out.replace(/[ \t]+/g, " ").trim();
+    };
+    const texts = ["", " ", "我", "a我b", "我 你", "我\n你", "我\u3000你", "  我们\t 他们  ", "（我）「你」", "ＧＰＵ與晶片", "x\n我", "我\nx", "A—B…C“D”",
+      ...readdirSync(SEEDS).filter((f) => /\.(md|txt)$/.test(f)).map((f) => readFileSync(join(SEEDS, f), "utf8"))];
+    for (const text of texts) assert.equal(indexText(text, t2s), reference(text), JSON.stringify(text.slice(0, 40)));
   });
 });
 
