@@ -232,7 +232,7 @@ export async function runBuild(ctx: BuildContext, options: BuildOptions = {}): P
     const prevSearch = (prev?.extra.search as string[] | undefined) ?? [];
     const reuseSearch = !live && prev !== null && prev.extra.searchKey === keys.search && prevSearch.length > 0 && prevSearch.every((d) => existsSync(join(out, d)));
     const source = { notes: data.notes, index: result.index };
-    const indexOptions = { shardSize: ctx.shardSize, sectionKeys: memory.sectionKeys };
+    const indexOptions = { shardSize: ctx.shardSize, sectionKeys: memory.sectionKeys, workers: ctx.searchWorkers };
     const t2 = performance.now();
     let searchMs = 0;
     if (!reuseSearch && !live) {

@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { REGISTRY_PATH } from "./entities/registry.ts";
-import { SHARD_SIZE } from "./search/pagefind.ts";
+import { SEARCH_WORKERS, SHARD_SIZE } from "./search/pagefind.ts";
 import { DEFAULT_SITE } from "./site/data.ts";
 
 export interface BuildContext {
@@ -25,6 +25,8 @@ export interface BuildContext {
   registryPath: string;
   /** Notes per search shard. */
   shardSize: number;
+  /** Search shards indexed side by side. */
+  searchWorkers: number;
   /** Sources per Eleventy run in a large build (bounds the rendered pages held in memory). */
   batchSize: number;
   /** Test hook: `KB_FAULT=<stage>` throws at that stage, to check a failed build publishes nothing. */
@@ -55,6 +57,7 @@ export function readContext(args: string[], env: Env = process.env): BuildContex
     site: { title: env.KB_SITE_TITLE ?? DEFAULT_SITE.title, url: env.KB_SITE_URL ?? DEFAULT_SITE.url, pathPrefix: env.KB_PATH_PREFIX ?? "/" },
     registryPath: env.KB_REGISTRY ?? REGISTRY_PATH,
     shardSize: Number(env.KB_SEARCH_SHARD_SIZE ?? SHARD_SIZE),
+    searchWorkers: Number(env.KB_SEARCH_WORKERS ?? SEARCH_WORKERS),
     batchSize: Number(env.KB_BATCH_SIZE ?? 1250),
     fault: env.KB_FAULT ?? null,
     port: Number(env.PORT ?? 8080),

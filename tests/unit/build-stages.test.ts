@@ -4,13 +4,15 @@
  * shard plan, and the dev server's request resolution (nothing outside the site).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
 import { readContext } from "../../src/context.ts";
-import { planShards, type ShardState } from "../../src/search/pagefind.ts";
-import type { PublishedNote } from "../../src/site/data.ts";
+import { runPipeline } from "../../src/pipeline.ts";
+import { indexSite, planShards, type ShardState } from "../../src/search/pagefind.ts";
+import { buildSiteData, type PublishedNote } from "../../src/site/data.ts";
 import { NunjucksEngine } from "../../src/site/nunjucks.ts";
 import { batchOf } from "../../src/site/render.ts";
 import { resolveRequest } from "../../src/serve.ts";
@@ -117,6 +119,24 @@ describe("search shards", () => {
     assert.deepEqual(same.map((s) => s.dirty), [false, false], "nothing changed: nothing to index");
     const gone = planShards(["/a/", "/b/"].map(note), keys(["/a/", "/b/"]), prev, 2);
     assert.deepEqual(gone.map((s) => s.dir), ["pagefind"], "a shard whose notes are all gone is dropped");
+  });
+
+  it("are indexed side by side into the same files as one after another", async () => {
+    const root = resolve(import.meta.dirname, "../..");
+    const result = runPipeline({ seedsDir: join(root, "seeds"), rootDir: root, cacheDir: null });
+    const source = { notes: buildSiteData(result).notes, index: result.index };
+    const tmp = mkdtempSync(join(tmpdir(), "kb-shards-"));
+    const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile())
+      .map((d) => join(d.parentPath, d.name)).map((f) => `${f.slice(dir.length)} ${createHash("sha1").update(readFileSync(f)).digest("hex")}`).sort();
+    try {
+      const one = await indexSite(join(tmp, "one"), source, null, { shardSize: 4, workers: 1 });
+      const three = await indexSite(join(tmp, "three"), source, null, { shardSize: 4, workers: 3 });
+      assert.equal(one.shards, Math.ceil(source.notes.length / 4));
+      assert.deepEqual([three.shards, three.indexed, three.indexedNotes], [one.shards, one.shards, source.notes.length]);
+      assert.deepEqual(files(join(tmp, "three")), files(join(tmp, "one")));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 
