@@ -87,8 +87,15 @@ function linkMs(out: string): number | null {
 
 interface OurBuild { wall: number; peak: number; peakNoSearch: number | null; untilSearch: number | null; search: number | null; render: number | null; link: number | null; site: number; index: number; files: number; status: number; summary: string }
 
+/**
+ * The Node flags `npm run build` and `npm start` give (package.json's scripts: the heap
+ * limit), so the benchmark runs what a user runs.
+ */
+const NODE_FLAGS = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { scripts: Record<string, string> })
+  .scripts.build!.split(/\s+/).filter((a) => a.startsWith("--max-old-space-size="));
+
 async function ourBuild(project: string, seeds: string, cache: string, site: string, label: string): Promise<OurBuild> {
-  const m = await measure(process.execPath, ["--import", "tsx", "src/cli.ts", "build", "--out", site], {
+  const m = await measure(process.execPath, [...NODE_FLAGS, "--import", "tsx", "src/cli.ts", "build", "--out", site], {
     cwd: project,
     env: { KB_SEEDS: seeds, KB_CACHE_DIR: cache },
     marks: { render: /\[kb\] render: /, search: /\[kb\] search: / },
@@ -124,7 +131,7 @@ interface Watch { notePage: number | null; allPages: number | null; search: numb
 /** `npm start` on the built site; add one file; time its page, the end of the rebuild, the search index. */
 async function watchLatency(project: string, seeds: string, cache: string, site: string, n: number): Promise<Watch> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", "serve", "--out", site], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, "--import", "tsx", "src/cli.ts", "serve", "--out", site], {
     cwd: project, env: { ...process.env, KB_SEEDS: seeds, KB_CACHE_DIR: cache, PORT: String(port) }, stdio: ["ignore", "pipe", "pipe"],
   });
   const mem = sampleTree(child.pid!);
