@@ -309,79 +309,145 @@ export interface LinkOptions {
   keys?: Map<string, string>;
 }
 
+/**
+ * Notes → the entity index, in named stages: the registry's drafts (and every alias they
+ * claim) → what each note declares → the matcher of every alias known then → mentions in
+ * the text → identity (slugs, ids, labels) → each entity's notes and each note's links →
+ * related entities → related notes.
+ */
 export function buildEntityIndex(notes: Note[], registry: Registry, options: LinkOptions = {}): EntityIndex {
+  const drafts = new Drafts(registry);
+  const places = declaredPlaces(notes, drafts);
+  const mentions = mentionMatcher(drafts);
+  const together = matchMentions(notes, places, drafts, mentions, options);
+  const entities = identify(drafts, places);
   const memo = options.keys ? options.memo : undefined;
-  const drafts = new Map<string, Draft>();
-  const aliasOwner = new Map<string, string>();
-  const claim = (d: Draft, alias: string) => {
-    const f = foldName(alias);
-    if (!f || aliasOwner.has(f)) return;
-    aliasOwner.set(f, d.key);
-    d.aliases.add(alias);
-  };
-  for (const e of registry) {
-    const d = draftOf(e);
-    drafts.set(d.key, d);
-    // A tag entry names a tag in Chinese; tags are declared, never matched, so it claims no alias.
-    if (e.type === "tag") continue;
-    claim(d, e.name);
-    for (const a of e.aliases) claim(d, a);
+  const { links, co } = attachNotes(notes, places, entities, together, options);
+  const list = [...entities.values()];
+  const byId = new Map(list.map((e) => [e.id, e]));
+  relateEntities(list, byId, co);
+  // Related notes (relatedNotes below), kept as the same objects for `npm start` where unchanged.
+  const relatedOf = relatedNotes(notes, list, (id) => [...places.hits.get(id)!].map(([k, h]) => [entities.get(k)!, h] as [Entity, Place]));
+  for (const note of notes) {
+    const made = links.get(note.id)!;
+    made.related = relatedOf.get(note.id)!;
+    const noteKey = options.keys?.get(note.id);
+    if (memo && noteKey !== undefined) links.set(note.id, memo.noteLinks(noteKey, made));
   }
+  return { entities: list, byId, links, matcherHash: mentions.matcherHash };
+}
+
+/**
+ * Stage 1. The registry's entities, as drafts keyed `type:folded name`, and which draft owns
+ * each folded alias (the first to claim it). Declared names are resolved against them and
+ * become drafts of their own when no alias owns them.
+ */
+export class Drafts {
+  readonly byKey = new Map<string, Draft>();
+  private readonly owner = new Map<string, string>();
+
+  constructor(registry: Registry) {
+    for (const e of registry) {
+      const d = draftOf(e);
+      this.byKey.set(d.key, d);
+      // A tag entry names a tag in Chinese; tags are declared, never matched, so it claims no alias.
+      if (e.type === "tag") continue;
+      this.claim(d, e.name);
+      for (const a of e.aliases) this.claim(d, a);
+    }
+  }
+
+  private claim(d: Draft, alias: string): void {
+    const f = foldName(alias);
+    if (!f || this.owner.has(f)) return;
+    this.owner.set(f, d.key);
+    d.aliases.add(alias);
+  }
+
+  /** The draft that owns an alias (folded with foldName), if any. */
+  ownerOf(folded: string): Draft | undefined {
+    const key = this.owner.get(folded);
+    return key === undefined ? undefined : this.byKey.get(key);
+  }
+
   /** Resolve a declared name: any registered alias wins, whatever field it came from. */
-  const resolve = (name: string, type: EntityType): Draft => {
+  resolve(name: string, type: EntityType): Draft {
     const f = foldName(name);
-    const owner = aliasOwner.get(f);
-    if (owner && type !== "tag") return drafts.get(owner)!;
+    const owner = this.ownerOf(f);
+    if (owner && type !== "tag") return owner;
     const key = `${type}:${f}`;
-    let d = drafts.get(key);
+    let d = this.byKey.get(key);
     if (!d) {
       d = { key, type, name: name.trim(), aliases: new Set(), exact: true, registered: false };
-      drafts.set(key, d);
-      if (type !== "tag") claim(d, name.trim());
+      this.byKey.set(key, d);
+      if (type !== "tag") this.claim(d, name.trim());
     } else if (type === "tag") d.aliases.add(name.trim());
     return d;
-  };
+  }
+}
 
-  interface Hit { count: number; declared: boolean; spoke: boolean; excerpts: Excerpt[]; quotes: Excerpt[]; turns: number; candidates: Array<{ quote: Excerpt; score: number; order: number }> }
-  const perNote = new Map<string, Map<string, Hit>>();
-  const togetherOf = new Map<string, TextMatches["together"]>();
-  const authorsOf = new Map<string, Array<Draft | string>>();
-  const speakersOf = new Map<string, Array<Draft | string>>();
-  const hitFor = (noteId: string, key: string): Hit => {
-    let m = perNote.get(noteId);
-    if (!m) perNote.set(noteId, (m = new Map()));
-    let h = m.get(key);
-    if (!h) m.set(key, (h = { count: 0, declared: false, spoke: false, excerpts: [], quotes: [], turns: 0, candidates: [] }));
-    return h;
-  };
+/** How an entity (by draft key) figures in one note, as the stages find it. */
+interface Hit { count: number; declared: boolean; spoke: boolean; excerpts: Excerpt[]; quotes: Excerpt[]; turns: number }
 
-  // Pass 1: what the metadata declares, who speaks, who wrote.
+/** Per note: its hits by draft key, and its speakers and authors (a draft, or a name that is no entity). */
+export interface Places {
+  hits: Map<NoteId, Map<string, Hit>>;
+  speakers: Map<NoteId, Array<Draft | string>>;
+  authors: Map<NoteId, Array<Draft | string>>;
+}
+
+function hitFor(places: Places, noteId: NoteId, key: string): Hit {
+  let m = places.hits.get(noteId);
+  if (!m) places.hits.set(noteId, (m = new Map()));
+  let h = m.get(key);
+  if (!h) m.set(key, (h = { count: 0, declared: false, spoke: false, excerpts: [], quotes: [], turns: 0 }));
+  return h;
+}
+
+/** Stage 2. What each note's metadata declares, who speaks in it, who wrote it. */
+export function declaredPlaces(notes: Note[], drafts: Drafts): Places {
+  const places: Places = { hits: new Map(), speakers: new Map(), authors: new Map() };
   for (const note of notes) {
-    perNote.set(note.id, new Map());
-    const declare = (names: string[], type: EntityType) => names.forEach((n) => (hitFor(note.id, resolve(n, type).key).declared = true));
+    places.hits.set(note.id, new Map());
+    const declare = (names: string[], type: EntityType) => names.forEach((n) => (hitFor(places, note.id, drafts.resolve(n, type).key).declared = true));
     declare(note.people, "person");
     declare(note.companies, "company");
     declare(note.products, "product");
     declare(note.tags, "tag");
     declare(note.categories, "tag");
-    speakersOf.set(note.id, note.speakers.map((s) => {
+    places.speakers.set(note.id, note.speakers.map((s) => {
       // Only a speaker whose label passes the name test gets a person page (not `SPEAKER_00`, `INV`, 主持人).
       if (isPlaceholderSpeaker(s) || labelShape(s) === null) return s;
-      const d = resolve(s, "person");
-      hitFor(note.id, d.key).spoke = true;
+      const d = drafts.resolve(s, "person");
+      hitFor(places, note.id, d.key).spoke = true;
       return d;
     }));
-    authorsOf.set(note.id, note.authors.map((a) => {
-      const owner = aliasOwner.get(foldName(a));
+    places.authors.set(note.id, note.authors.map((a) => {
+      const owner = drafts.ownerOf(foldName(a));
       if (!owner) return a;
-      hitFor(note.id, owner).declared = true;
-      return drafts.get(owner)!;
+      hitFor(places, note.id, owner.key).declared = true;
+      return owner;
     }));
   }
+  return places;
+}
 
-  // Pass 2: mentions in the text, with every alias known now (registry + declared names).
+/** The matcher of every alias known after stage 2, and what decides its matches. */
+export interface MentionMatcher {
+  matcher: Matcher;
+  /** Entity key → its `context` words, folded. */
+  contextWords: Map<string, string[]>;
+  specs: AliasSpec[];
+  /** Per spec, everything that decides a match (MatchMemo re-matches notes a changed rule touches). */
+  specKeys: string[];
+  /** Hash of every spec key: mentions stored under another hash are stale. */
+  matcherHash: string;
+}
+
+/** Stage 3. Every alias known now (registry + declared names) as the matcher's specs. */
+export function mentionMatcher(drafts: Drafts): MentionMatcher {
   const specs: AliasSpec[] = [];
-  for (const d of drafts.values()) {
+  for (const d of drafts.byKey.values()) {
     if (d.type === "tag") continue;
     for (const alias of d.aliases) {
       // Unregistered names (declared in some file's front-matter) only match as written,
@@ -391,50 +457,63 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       specs.push(specOf(d, alias));
     }
   }
-  const matcher = new Matcher(specs);
-  const contextWords = new Map([...drafts.values()].filter((d) => d.context?.length).map((d) => [d.key, d.context!]));
-  // Everything that decides a match is in its spec key, so a changed rule re-matches the notes it touches (MatchMemo).
+  const contextWords = new Map([...drafts.byKey.values()].filter((d) => d.context?.length).map((d) => [d.key, d.context!]));
   const specKeys = specs.map((s) => JSON.stringify({ alias: s.alias, entityKey: s.entityKey, exactCase: s.exactCase, weak: s.weak === true, not: s.not ?? [], context: contextWords.get(s.entityKey) ?? [] } satisfies SpecKey));
-  const matcherHash = shortHash([...specKeys].sort().join("\n"), 16);
-  memo?.begin(matcherHash, specs, specKeys);
+  return { matcher: new Matcher(specs), contextWords, specs, specKeys, matcherHash: shortHash([...specKeys].sort().join("\n"), 16) };
+}
+
+/**
+ * Stage 4. Mentions in every note's text (counts and excerpts), and what each person said
+ * (their most substantive turns, as quotes), added to the notes' hits. Stored matches are
+ * used where still exact (MatchMemo). Returns, per note, the pairs of entities named in
+ * one passage.
+ */
+export function matchMentions(notes: Note[], places: Places, drafts: Drafts, mentions: MentionMatcher, options: LinkOptions = {}): Map<NoteId, TextMatches["together"]> {
+  const memo = options.keys ? options.memo : undefined;
+  const together = new Map<NoteId, TextMatches["together"]>();
+  memo?.begin(mentions.matcherHash, mentions.specs, mentions.specKeys);
   for (const note of notes) {
     const key = options.keys?.get(note.id);
-    const declaredKeys = [...perNote.get(note.id)!].filter(([, h]) => h.declared || h.spoke).map(([k]) => k);
+    const hits = places.hits.get(note.id)!;
+    const declaredKeys = [...hits].filter(([, h]) => h.declared || h.spoke).map(([k]) => k);
     const declaredSig = memo ? [...declaredKeys].sort().join("\n") : "";
     let text = key !== undefined ? memo?.get(key, declaredSig, () => foldedText(unitsOf(note))) : undefined;
     if (!text) {
-      text = matchText(note, matcher, { declared: new Set(declaredKeys), context: contextWords });
+      text = matchText(note, mentions.matcher, { declared: new Set(declaredKeys), context: mentions.contextWords });
       if (key !== undefined) memo?.set(key, declaredSig, text);
     }
-    togetherOf.set(note.id, text.together);
+    together.set(note.id, text.together);
     for (const [entityKey, t] of text.hits) {
-      const hit = hitFor(note.id, entityKey);
+      const hit = hitFor(places, note.id, entityKey);
       hit.count += t.count;
       hit.excerpts = t.excerpts;
     }
-    // What a person said themselves.
+    // What a person said themselves: their most substantive turns, in the order they were said.
+    const candidates = new Map<Hit, Array<{ quote: Excerpt; score: number; order: number }>>();
     for (const t of text.turns) {
-      const owner = aliasOwner.get(t.folded) ?? drafts.get(`person:${t.folded}`)?.key;
+      const owner = drafts.ownerOf(t.folded)?.key ?? drafts.byKey.get(`person:${t.folded}`)?.key;
       if (!owner) continue;
-      const hit = hitFor(note.id, owner);
+      const hit = hitFor(places, note.id, owner);
       hit.turns++;
-      hit.candidates.push({ quote: t.quote, score: t.score, order: hit.candidates.length });
+      let list = candidates.get(hit);
+      if (!list) candidates.set(hit, (list = []));
+      list.push({ quote: t.quote, score: t.score, order: list.length });
     }
-    // What a person said: their most substantive turns, in the order they were said.
-    for (const hit of perNote.get(note.id)!.values()) {
-      if (!hit.candidates.length) continue;
-      hit.quotes = [...hit.candidates].sort((a, b) => b.score - a.score || a.order - b.order).slice(0, EXCERPTS_PER_NOTE).sort((a, b) => a.order - b.order).map((c) => c.quote);
-      hit.candidates = [];
+    for (const [hit, list] of candidates) {
+      hit.quotes = [...list].sort((a, b) => b.score - a.score || a.order - b.order).slice(0, EXCERPTS_PER_NOTE).sort((a, b) => a.order - b.order).map((c) => c.quote);
     }
   }
   if (memo && options.keys) memo.retain(new Set(options.keys.values()));
+  return together;
+}
 
-  // Identity: slugs unique per type, ids `type/slug`.
-  const slugs = Object.fromEntries(["person", "company", "product", "tag"].map((t) => [t, new SlugRegistry()])) as Record<EntityType, SlugRegistry>;
+/** Stage 5. Identity of every draft some note names: slugs unique per type, ids `type/slug`, labels, shown aliases. */
+export function identify(drafts: Drafts, places: Places): Map<string, Entity> {
+  const slugs = Object.fromEntries(ENTITY_TYPES.map((t) => [t, new SlugRegistry()])) as Record<EntityType, SlugRegistry>;
   const entities = new Map<string, Entity>();
   const used = new Set<string>();
-  for (const hits of perNote.values()) for (const k of hits.keys()) used.add(k);
-  const ordered = [...drafts.values()].filter((d) => used.has(d.key)).sort((a, b) => a.key.localeCompare(b.key));
+  for (const hits of places.hits.values()) for (const k of hits.keys()) used.add(k);
+  const ordered = [...drafts.byKey.values()].filter((d) => used.has(d.key)).sort((a, b) => a.key.localeCompare(b.key));
   for (const d of ordered) {
     const slug = slugs[d.type].claim(slugify(d.name));
     const label = labelOf(d);
@@ -453,8 +532,27 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       related: [],
     });
   }
-  const ref = (e: Entity): EntityRef => ({ id: e.id, type: e.type, name: e.name, label: e.label, url: e.url });
+  return entities;
+}
 
+const refOf = (e: Entity): EntityRef => ({ id: e.id, type: e.type, name: e.name, label: e.label, url: e.url });
+
+/** How often two entities go together, in flat arrays indexed `slot(a) * size + slot(b)`. */
+export interface CoMentions {
+  slot: Map<Entity, number>;
+  size: number;
+  /** Notes that name both. */
+  notes: Int32Array;
+  /** Passages (paragraphs, turns, headings) that name both: how closely they go together. */
+  passages: Int32Array;
+}
+
+/**
+ * Stage 6. Each entity's notes (newest first, excerpts for the newest EXCERPTED_NOTES) and
+ * mention count; each note's links (related notes come later); co-mention counts.
+ */
+export function attachNotes(notes: Note[], places: Places, entities: Map<string, Entity>, together: Map<NoteId, TextMatches["together"]>, options: LinkOptions = {}): { links: Map<string, NoteLinks>; co: CoMentions } {
+  const memo = options.keys ? options.memo : undefined;
   const links = new Map<string, NoteLinks>();
   const ents = [...entities.values()];
   const eslot = new Map(ents.map((e, i) => [e, i]));
@@ -462,14 +560,13 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   // Sorting by collation is slow (Intl.Collator at ~1 µs a comparison, millions of them at
   // 10,000 notes): notes and names are ranked once, lists are then built in rank order.
   const nameRank = new Map([...ents].sort((x, y) => ZH.compare(x.name, y.name) || (x.id < y.id ? -1 : 1)).map((e, i) => [e, i]));
-  const refs = new Map(ents.map((e) => [e, memo ? memo.same(ref(e)) : ref(e)]));
+  const refs = new Map(ents.map((e) => [e, memo ? memo.same(refOf(e)) : refOf(e)]));
   const newestFirst = [...notes].sort(byDateDesc);
   // Co-mention counts in one flat array: Map-of-Maps cost seconds at 10,000 notes.
   const coCount = new Int32Array(E * E);
-  // Passages (paragraphs, turns, headings) that name both: how closely two entities go together.
   const coPassages = new Int32Array(E * E);
   for (const note of newestFirst) {
-    const hits = perNote.get(note.id)!;
+    const hits = places.hits.get(note.id)!;
     const mine = [...hits.keys()].map((k) => entities.get(k)!).filter(Boolean).sort((x, y) => nameRank.get(x)! - nameRank.get(y)!);
     for (const [key, hit] of hits) {
       const e = entities.get(key)!;
@@ -483,7 +580,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     }
     const named = mine.filter((e) => e.type !== "tag").map((e) => eslot.get(e)!);
     for (const a of named) for (const b of named) if (a !== b) coCount[a * E + b]!++;
-    for (const [ka, kb, n] of togetherOf.get(note.id) ?? []) {
+    for (const [ka, kb, n] of together.get(note.id) ?? []) {
       const ea = entities.get(ka), eb = entities.get(kb);
       if (!ea || !eb) continue;
       const a = eslot.get(ea)!, b = eslot.get(eb)!;
@@ -497,43 +594,40 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
       companies: pick("company"),
       products: pick("product"),
       tags: pick("tag"),
-      speakers: speakersOf.get(note.id)!.map(asRef),
-      authors: authorsOf.get(note.id)!.map(asRef),
+      speakers: places.speakers.get(note.id)!.map(asRef),
+      authors: places.authors.get(note.id)!.map(asRef),
       related: [],
     });
   }
-  const list = [...entities.values()];
-  const byId = new Map(list.map((e) => [e.id, e]));
+  return { links, co: { slot: eslot, size: E, notes: coCount, passages: coPassages } };
+}
+
+/**
+ * Stage 7. Each entity's eight related entities, ranked by how strongly they go together,
+ * not by raw count (Apple, named everywhere, is not Jensen Huang's first companion; NVIDIA
+ * is): first what the registry's roles say, then the Dice coefficient of their notes,
+ * 2·both / (one + other), among partners met in at least two notes (one, when none is) —
+ * unlike PMI it does not put a name seen once first — then the passages that name both.
+ */
+export function relateEntities(list: Entity[], byId: Map<EntityId, Entity>, co: CoMentions): void {
+  const ents = [...co.slot.keys()];
+  const E = co.size;
   for (const e of list) {
     // e.notes is newest first already: notes were visited in that order.
-    const a = eslot.get(e)!;
+    const a = co.slot.get(e)!;
     const row: Array<[EntityId, number]> = [];
-    for (let b = 0; b < E; b++) { const c = coCount[a * E + b]!; if (c > 0) row.push([ents[b]!.id, c]); }
-    // Ranked by how strongly they go together, not by raw count (Apple, named everywhere, is not
-    // Jensen Huang's first companion; NVIDIA is): first what the registry's roles say, then the
-    // Dice coefficient of their notes, 2·both / (one + other), among partners met in at least two
-    // notes (one, when none is) — unlike PMI it does not put a name seen once first — then the
-    // passages that name both.
+    for (let b = 0; b < E; b++) { const c = co.notes[a * E + b]!; if (c > 0) row.push([ents[b]!.id, c]); }
     const minCount = row.some(([, c]) => c >= 2) ? 2 : 1;
     const dice = (id: EntityId, c: number) => Math.round((2 * c * 1000) / (e.notes.length + byId.get(id)!.notes.length)) / 1000;
-    const passages = (id: EntityId) => coPassages[a * E + eslot.get(byId.get(id)!)!]!;
+    const passages = (id: EntityId) => co.passages[a * E + co.slot.get(byId.get(id)!)!]!;
     // The registry says so: a role that names the other (黄仁勋: 英伟达创始人兼 CEO) comes first.
     const named = (x: Entity, y: Entity) => x.role !== null && (x.role.includes(y.label) || x.role.includes(y.name));
     const roleLink = (id: EntityId) => Number(named(e, byId.get(id)!) || named(byId.get(id)!, e));
     e.related = row.filter(([, c]) => c >= minCount)
       .map(([id, c]) => [id, c, dice(id, c), passages(id), roleLink(id)] as const)
       .sort((x, y) => y[4] - x[4] || y[2] - x[2] || y[3] - x[3] || y[1] - x[1] || (x[0] < y[0] ? -1 : 1))
-      .slice(0, 8).map(([id, count]) => ({ ...ref(byId.get(id)!), count }));
+      .slice(0, 8).map(([id, count]) => ({ ...refOf(byId.get(id)!), count }));
   }
-  // Related notes (relatedNotes below), kept as the same objects for `npm start` where unchanged.
-  const relatedOf = relatedNotes(notes, list, (id) => [...perNote.get(id)!].map(([k, h]) => [entities.get(k)!, h] as [Entity, Place]));
-  for (const note of notes) {
-    const made = links.get(note.id)!;
-    made.related = relatedOf.get(note.id)!;
-    const noteKey = options.keys?.get(note.id);
-    if (memo && noteKey !== undefined) links.set(note.id, memo.noteLinks(noteKey, made));
-  }
-  return { entities: list, byId, links, matcherHash };
 }
 
 /** How an entity figures in one note. */
