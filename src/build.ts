@@ -29,7 +29,8 @@ import { runPipeline, type PipelineResult } from "./pipeline.ts";
 import { indexSite, type IndexStats } from "./search/pagefind.ts";
 import { buildSiteData, type FieldsMemo, type SiteData } from "./site/data.ts";
 import { renderSite } from "./site/render.ts";
-import { codeHash, codeTrees, type HashMemo, loadManifest, type Manifest, outputsIntact, saveManifest } from "./site/render-plan.ts";
+import { codeHash, codeTrees, loadManifest, type Manifest, outputsIntact, saveManifest } from "./site/manifest.ts";
+import type { HashMemo } from "./site/tracker.ts";
 import { printReport } from "./site/report.ts";
 
 /** What a long-running process (`npm start`) keeps from one build to the next. */

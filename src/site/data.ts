@@ -11,7 +11,7 @@ import type { BuildReport, PipelineResult } from "../pipeline.ts";
 import { byDateDesc, stripMarkdown, truncate, ZH } from "../text.ts";
 import { egoGraph, type Graph, siteGraph } from "./graph.ts";
 import type { MediaSizes } from "./markdown.ts";
-import { declareKeys } from "./render-plan.ts";
+import { declareKeys } from "./tracker.ts";
 
 /** A breadcrumb trail entry (the layout always starts with 首页). */
 export interface Crumb { url: string; label: string }

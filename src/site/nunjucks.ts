@@ -7,7 +7,7 @@
  *   per page (half of the render time at 1,000 notes);
  * - each top-level render (a page, its layout, a permalink or computed string) runs
  *   between `hooks.enter(data)` and `hooks.leave(…)`, so the render plan can attribute
- *   what it reads to its page (render-plan.ts); a render that does not finish
+ *   what it reads to its page (tracker.ts); a render that does not finish
  *   synchronously is reported with `hooks.async()`.
  *
  * Filters: ours (filters.ts) and Eleventy's universal ones (`url`, the HTML base and

@@ -15,7 +15,9 @@ import { collectGarbage } from "../caches.ts";
 import { walk } from "../files.ts";
 import type { SiteData } from "./data.ts";
 import { NunjucksEngine, type EngineHost } from "./nunjucks.ts";
-import { type HashMemo, type Manifest, planTemplate, RenderPlan, Tracker } from "./render-plan.ts";
+import type { Manifest } from "./manifest.ts";
+import { planTemplate, RenderPlan } from "./render-plan.ts";
+import { type HashMemo, Tracker } from "./tracker.ts";
 
 const CONFIG = "eleventy.config.ts";
 
@@ -28,7 +30,7 @@ export interface RenderRequest {
   /** The previous output's manifest (null: render every page). */
   prev: Manifest | null;
   data: SiteData;
-  /** Hash of templates, code and render settings (render-plan.ts `codeHash`). */
+  /** Hash of templates, code and render settings (manifest.ts `codeHash`). */
   codeHash: string;
   pathPrefix: string;
   batches: number;

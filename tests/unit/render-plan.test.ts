@@ -9,7 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { NunjucksEngine } from "../../src/site/nunjucks.ts";
-import { declareKeys, type Manifest, RenderPlan, RESOURCE, Tracker } from "../../src/site/render-plan.ts";
+import type { Manifest } from "../../src/site/manifest.ts";
+import { RenderPlan } from "../../src/site/render-plan.ts";
+import { declareKeys, RESOURCE, Tracker } from "../../src/site/tracker.ts";
 
 interface Data { site: { title: string }; notes: Array<{ id: string; title: string; tags: string[]; links?: { authors: string[]; related: string[] }; api?: string; body?: string }> }
 
