@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { slug as githubSlug } from "github-slugger";
 import { Converter } from "opencc-js";
 import { lazy } from "./caches.ts";
-import type { BuildMessage } from "./note.ts";
+import type { BuildMessage, Note } from "./note.ts";
 
 export interface DecodedText {
   text: string;
@@ -296,6 +296,18 @@ export function stripEmphasis(md: string): string {
 }
 
 /** Markdown → plain text, good enough for excerpts and summaries (block markers and callout types removed too). */
+/**
+ * Whether a note's summary only repeats the start of its first block (a summary cut from
+ * the opening text, as feeds and Hugo's `.Summary` make them): the page does not show
+ * it, and its words are not counted or excerpted twice.
+ */
+export function summaryRepeats(note: Pick<Note, "summary" | "sections">): boolean {
+  const norm = (t: string) => stripMarkdown(t).replace(/[\s…]+/g, "").slice(0, 60);
+  const summary = norm(note.summary);
+  const first = note.sections.flatMap((s) => s.blocks).find((b) => b.text.trim());
+  return summary.length >= 20 && first !== undefined && stripMarkdown(first.text).replace(/\s+/g, "").startsWith(summary);
+}
+
 export function stripMarkdown(md: string): string {
   return stripInline(
     md

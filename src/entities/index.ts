@@ -6,7 +6,7 @@
 import { proseText } from "../ingest/markup.ts";
 import { isPlaceholderSpeaker, labelShape } from "../ingest/speakers.ts";
 import { type Note, type NoteId, type NoteKind, type SiteUrl, siteUrl } from "../note.ts";
-import { byDateDesc, shortHash, simplifiedTable, slugify, SlugRegistry, stripMarkdown, ZH } from "../text.ts";
+import { byDateDesc, shortHash, simplifiedTable, slugify, SlugRegistry, stripMarkdown, summaryRepeats, ZH } from "../text.ts";
 import { toSimplified } from "../search/query.js";
 import { type AliasSpec, Matcher } from "./detect.ts";
 import type { MatchMemo, SpecKey } from "./memo.ts";
@@ -194,10 +194,9 @@ function excerptOf(text: string, start: number, end: number): Pick<Excerpt, "bef
 interface TextUnit { text: string; sectionId: string | null; heading: string; time: number | null; speaker: string | null }
 
 function unitsOf(note: Note): TextUnit[] {
-  const units: TextUnit[] = [
-    { text: note.title, sectionId: null, heading: "标题", time: null, speaker: null },
-    { text: proseText(note.summary, stripMarkdown), sectionId: null, heading: "摘要", time: null, speaker: null },
-  ];
+  const units: TextUnit[] = [{ text: note.title, sectionId: null, heading: "标题", time: null, speaker: null }];
+  // A summary cut from the opening text says nothing the text does not: its names would count twice.
+  if (!summaryRepeats(note)) units.push({ text: proseText(note.summary, stripMarkdown), sectionId: null, heading: "摘要", time: null, speaker: null });
   for (const s of note.sections) {
     const time = s.time?.start ?? null;
     if (s.heading) units.push({ text: s.heading, sectionId: s.id, heading: s.heading, time, speaker: null });

@@ -8,7 +8,7 @@ import { ENTITY_TYPES, type EntityType, TYPE_INFO } from "../entities/registry.t
 import { SEARCH_FACETS } from "../search/records.ts";
 import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind, type SiteUrl } from "../note.ts";
 import type { BuildReport, PipelineResult } from "../pipeline.ts";
-import { byDateDesc, stripMarkdown, truncate, ZH } from "../text.ts";
+import { byDateDesc, stripMarkdown, summaryRepeats, truncate, ZH } from "../text.ts";
 import { egoGraph, type Graph, siteGraph } from "./graph.ts";
 import type { MediaSizes } from "./markdown.ts";
 import { declareKeys } from "./tracker.ts";
@@ -174,13 +174,6 @@ const STATUS_LABELS: Record<string, string> = {
  * Whether a summary only repeats how the first section begins (a digest's 核心命题 given twice):
  * then the page shows it once, in the section.
  */
-function summaryRepeats(note: Note): boolean {
-  const norm = (t: string) => stripMarkdown(t).replace(/[\s…]+/g, "").slice(0, 60);
-  const summary = norm(note.summary);
-  const first = note.sections.flatMap((s) => s.blocks).find((b) => b.text.trim());
-  return summary.length >= 20 && first !== undefined && stripMarkdown(first.text).replace(/\s+/g, "").startsWith(summary);
-}
-
 type OwnFields = Pick<PublishedNote, "statusLabel" | "showSummary" | "kindLabel" | "toc" | "showToc" | "speakerColors" | "readMinutes" | "tocOpen" | "teaser" | "description" | "month" | "crumbs">;
 /** What a published note derives from the note alone, by note: `npm start` passes unchanged notes on as the same objects. */
 export type FieldsMemo = WeakMap<Note, OwnFields>;
