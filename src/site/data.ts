@@ -170,10 +170,6 @@ const STATUS_LABELS: Record<string, string> = {
   "常青笔记": "常青笔记", "草稿": "草稿", "已完成": "已完成",
 };
 
-/**
- * Whether a summary only repeats how the first section begins (a digest's 核心命题 given twice):
- * then the page shows it once, in the section.
- */
 type OwnFields = Pick<PublishedNote, "statusLabel" | "showSummary" | "kindLabel" | "toc" | "showToc" | "speakerColors" | "readMinutes" | "tocOpen" | "teaser" | "description" | "month" | "crumbs">;
 /** What a published note derives from the note alone, by note: `npm start` passes unchanged notes on as the same objects. */
 export type FieldsMemo = WeakMap<Note, OwnFields>;

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { walk } from "../../src/files.ts";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
@@ -126,8 +127,7 @@ describe("search shards", () => {
     const result = runPipeline({ seedsDir: join(root, "seeds"), rootDir: root, cacheDir: null });
     const source = { notes: buildSiteData(result).notes, index: result.index };
     const tmp = mkdtempSync(join(tmpdir(), "kb-shards-"));
-    const files = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile())
-      .map((d) => join(d.parentPath, d.name)).map((f) => `${f.slice(dir.length)} ${createHash("sha1").update(readFileSync(f)).digest("hex")}`).sort();
+    const files = (dir: string) => [...walk(dir)].map(({ path }) => `${path.slice(dir.length)} ${createHash("sha1").update(readFileSync(path)).digest("hex")}`).sort();
     try {
       const one = await indexSite(join(tmp, "one"), source, null, { shardSize: 4, workers: 1 });
       const three = await indexSite(join(tmp, "three"), source, null, { shardSize: 4, workers: 3 });
