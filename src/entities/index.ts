@@ -3,6 +3,7 @@
  * product or tag, the notes that name it (declared in metadata, mentioned in the
  * text, or speaking), excerpts of where, and which entities travel with it.
  */
+import { createHash, type Hash } from "node:crypto";
 import { proseText } from "../ingest/markup.ts";
 import { isPlaceholderSpeaker, labelShape } from "../ingest/speakers.ts";
 import { type Note, type NoteId, type NoteKind, type SiteUrl, siteUrl } from "../note.ts";
@@ -85,6 +86,14 @@ export interface EntityIndex {
   links: Map<string, NoteLinks>;
   /** Hash of every alias the matcher knows: mentions cached under another hash are stale. */
   matcherHash: string;
+  /**
+   * Each entity's list of notes (`Entity.notes`) as a key of what made it: per entry its
+   * note's fields, the stamps of its excerpts and quotes, its counts. Equal keys,
+   * equal lists. Absent for a list with an entry whose note's matches were not memoised.
+   * Site data declares these to the render plan, which then compares a key instead of
+   * serialising every excerpt (200,000 entries at 5,000 notes).
+   */
+  notesKeys: WeakMap<readonly EntityNote[], string>;
 }
 
 export const TYPE_PATHS = Object.fromEntries(ENTITY_TYPES.map((t) => [t, TYPE_INFO[t].path])) as Record<EntityType, string>;
@@ -230,14 +239,17 @@ function keepWeak(key: string, strong: Set<string>, evidence: Evidence, folded: 
 
 /** Where a note's text names an entity: mention count and the first excerpts, per entity key. */
 export interface TextMatches {
-  hits: Map<string, { count: number; excerpts: Excerpt[] }>;
+  /** `stamp`: a hash of the count and excerpts (set when the matches are memoised, as below). */
+  hits: Map<string, { count: number; excerpts: Excerpt[]; stamp?: string }>;
   /**
    * Every speaker turn as a quote, with the speaker's folded name (who said it is resolved per
    * build) and how substantive it is: long, and naming other entities, scores high; small talk low.
    */
-  turns: Array<{ folded: string; quote: Excerpt; score: number }>;
+  turns: Array<{ folded: string; quote: Excerpt; score: number; stamp?: string }>;
   /** Pairs of entities named in the same passage, and in how many passages. */
   together: Array<[string, string, number]>;
+  /** Set when memoised (MatchMemo): every hit and turn has a stamp of its content, which names it from one build to the next. */
+  stamped?: true;
 }
 
 /** How much a turn says: its length (up to 800 characters) and the other entities it names. */
@@ -321,7 +333,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
   const together = matchMentions(notes, places, drafts, mentions, options);
   const entities = identify(drafts, places);
   const memo = options.keys ? options.memo : undefined;
-  const { links, co } = attachNotes(notes, places, entities, together, options);
+  const { links, co, notesKeys } = attachNotes(notes, places, entities, together, options);
   const list = [...entities.values()];
   const byId = new Map(list.map((e) => [e.id, e]));
   relateEntities(list, byId, co);
@@ -333,7 +345,7 @@ export function buildEntityIndex(notes: Note[], registry: Registry, options: Lin
     const noteKey = options.keys?.get(note.id);
     if (memo && noteKey !== undefined) links.set(note.id, memo.noteLinks(noteKey, made));
   }
-  return { entities: list, byId, links, matcherHash: mentions.matcherHash };
+  return { entities: list, byId, links, matcherHash: mentions.matcherHash, notesKeys };
 }
 
 /**
@@ -386,7 +398,11 @@ export class Drafts {
 }
 
 /** How an entity (by draft key) figures in one note, as the stages find it. */
-interface Hit { count: number; declared: boolean; spoke: boolean; excerpts: Excerpt[]; quotes: Excerpt[]; turns: number }
+interface Hit {
+  count: number; declared: boolean; spoke: boolean; excerpts: Excerpt[]; quotes: Excerpt[]; turns: number;
+  /** When the note's matches are memoised: the stamps of this entity's excerpts and of the quotes taken. */
+  made?: string;
+}
 
 /** Per note: its hits by draft key, and its speakers and authors (a draft, or a name that is no entity). */
 export interface Places {
@@ -488,19 +504,23 @@ export function matchMentions(notes: Note[], places: Places, drafts: Drafts, men
       hit.excerpts = t.excerpts;
     }
     // What a person said themselves: their most substantive turns, in the order they were said.
-    const candidates = new Map<Hit, Array<{ quote: Excerpt; score: number; order: number }>>();
-    for (const t of text.turns) {
+    const candidates = new Map<Hit, Array<{ quote: Excerpt; score: number; order: number; at: number }>>();
+    text.turns.forEach((t, at) => {
       const owner = drafts.ownerOf(t.folded)?.key ?? drafts.byKey.get(`person:${t.folded}`)?.key;
-      if (!owner) continue;
+      if (!owner) return;
       const hit = hitFor(places, note.id, owner);
       hit.turns++;
       let list = candidates.get(hit);
       if (!list) candidates.set(hit, (list = []));
-      list.push({ quote: t.quote, score: t.score, order: list.length });
-    }
+      list.push({ quote: t.quote, score: t.score, order: list.length, at });
+    });
+    const quoteStamps = new Map<Hit, string>();
     for (const [hit, list] of candidates) {
-      hit.quotes = [...list].sort((a, b) => b.score - a.score || a.order - b.order).slice(0, EXCERPTS_PER_NOTE).sort((a, b) => a.order - b.order).map((c) => c.quote);
+      const taken = [...list].sort((a, b) => b.score - a.score || a.order - b.order).slice(0, EXCERPTS_PER_NOTE).sort((a, b) => a.order - b.order);
+      hit.quotes = taken.map((c) => c.quote);
+      quoteStamps.set(hit, taken.map((c) => text.turns[c.at]!.stamp).join(","));
     }
+    if (text.stamped) for (const [k, hit] of hits) hit.made = `${text.hits.get(k)?.stamp ?? "-"} ${quoteStamps.get(hit) ?? ""}`;
   }
   if (memo && options.keys) memo.retain(new Set(options.keys.values()));
   return together;
@@ -550,9 +570,11 @@ export interface CoMentions {
  * Stage 6. Each entity's notes (newest first, excerpts for the newest EXCERPTED_NOTES) and
  * mention count; each note's links (related notes come later); co-mention counts.
  */
-export function attachNotes(notes: Note[], places: Places, entities: Map<string, Entity>, together: Map<NoteId, TextMatches["together"]>, options: LinkOptions = {}): { links: Map<string, NoteLinks>; co: CoMentions } {
+export function attachNotes(notes: Note[], places: Places, entities: Map<string, Entity>, together: Map<NoteId, TextMatches["together"]>, options: LinkOptions = {}): { links: Map<string, NoteLinks>; co: CoMentions; notesKeys: WeakMap<readonly EntityNote[], string> } {
   const memo = options.keys ? options.memo : undefined;
   const links = new Map<string, NoteLinks>();
+  // Per entity, a running hash of what its entries are made of (null: an entry has no stamp).
+  const listHash = new Map<Entity, Hash | null>();
   const ents = [...entities.values()];
   const eslot = new Map(ents.map((e, i) => [e, i]));
   const E = ents.length;
@@ -566,6 +588,8 @@ export function attachNotes(notes: Note[], places: Places, entities: Map<string,
   const coPassages = new Int32Array(E * E);
   for (const note of newestFirst) {
     const hits = places.hits.get(note.id)!;
+    // What the note gives each of its entries (its fields), made once per note.
+    let shown: string | undefined;
     const mine = [...hits.keys()].map((k) => entities.get(k)!).filter(Boolean).sort((x, y) => nameRank.get(x)! - nameRank.get(y)!);
     for (const [key, hit] of hits) {
       const e = entities.get(key)!;
@@ -574,6 +598,11 @@ export function attachNotes(notes: Note[], places: Places, entities: Map<string,
       const excerpted = e.notes.length < EXCERPTED_NOTES;
       const made: EntityNote = { id: note.id, title: note.title, url: note.url, date: note.date, kind: note.kind, count: hit.count, turns: hit.turns, declared: hit.declared, spoke: hit.spoke, excerpts: excerpted ? hit.excerpts : NONE, quotes: excerpted ? hit.quotes : NONE };
       const noteKey = options.keys?.get(note.id);
+      // The excerpts and quotes by their stamps: an edited note changes the lists whose entries changed.
+      let h = listHash.get(e);
+      if (h === undefined) listHash.set(e, (h = createHash("sha1").update(key)));
+      if (h && hit.made !== undefined) h.update(`\n${(shown ??= shortHash(JSON.stringify([note.id, note.title, note.url, note.date, note.kind]), 22))} ${hit.made} ${excerpted ? 1 : 0}${hit.declared ? 1 : 0}${hit.spoke ? 1 : 0} ${hit.count} ${hit.turns}`);
+      else listHash.set(e, null);
       e.notes.push(memo && noteKey !== undefined ? memo.entityNote(noteKey, key, made) : made);
       e.mentionCount += hit.count;
     }
@@ -598,7 +627,9 @@ export function attachNotes(notes: Note[], places: Places, entities: Map<string,
       related: [],
     });
   }
-  return { links, co: { slot: eslot, size: E, notes: coCount, passages: coPassages } };
+  const notesKeys = new WeakMap<readonly EntityNote[], string>();
+  for (const [e, h] of listHash) if (h) notesKeys.set(e.notes, h.digest("base64"));
+  return { links, co: { slot: eslot, size: E, notes: coCount, passages: coPassages }, notesKeys };
 }
 
 /**

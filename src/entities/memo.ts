@@ -4,6 +4,7 @@
  * module, with only type imports, so the caches can restore it without importing
  * the linker.
  */
+import { createHash } from "node:crypto";
 import type { AliasSpec } from "./detect.ts";
 import type { EntityNote, Excerpt, NoteLinks, TextMatches } from "./index.ts";
 
@@ -130,6 +131,7 @@ export class MatchMemo {
 
   set(key: string, declared: string, text: TextMatches): void {
     this.rematched++;
+    stamp(text);
     if (this.backing) {
       this.backing.write(recordOf(key, declared, text));
       this.entries.set(key, { version: this.version, declared, text: null });
@@ -196,20 +198,35 @@ export interface MemoBacking {
   write(record: MemoRecord): void;
 }
 
+const stampOf = (value: unknown) => createHash("sha1").update(JSON.stringify(value)).digest("base64").slice(0, 16);
+
+/**
+ * Stamp each hit and turn with a hash of its content (once, when the note is matched):
+ * the linker names an entity's list of notes by these (EntityIndex.notesKeys), so later
+ * builds compare stamps instead of serialising excerpts again.
+ */
+function stamp(text: TextMatches): void {
+  if (text.stamped) return;
+  for (const h of text.hits.values()) h.stamp = stampOf([h.count, h.excerpts.map(excerptTuple)]);
+  for (const t of text.turns) t.stamp = stampOf(excerptTuple(t.quote));
+  text.stamped = true;
+}
+
 function recordOf(key: string, declared: string, text: TextMatches): MemoRecord {
   // Entity keys once per record, then by position; excerpts as tuples: a third of the size.
   const keys = [...new Set([...text.hits.keys(), ...text.together.flatMap(([a, b]) => [a, b])])];
   const at = new Map(keys.map((k, i) => [k, i]));
   return [key, declared, keys,
-    [...text.hits].map(([k, h]) => [at.get(k)!, h.count, h.excerpts.map(excerptTuple)]),
-    text.turns.map((t) => [t.folded, t.score, excerptTuple(t.quote)]),
+    [...text.hits].map(([k, h]) => [at.get(k)!, h.count, h.excerpts.map(excerptTuple), h.stamp ?? ""]),
+    text.turns.map((t) => [t.folded, t.score, excerptTuple(t.quote), t.stamp ?? ""]),
     text.together.map(([a, b, n]) => [at.get(a)!, at.get(b)!, n])];
 }
 
 function matchesOf([, , keys, hits, turns, together]: MemoRecord): TextMatches {
   return {
-    hits: new Map(hits.map(([k, count, excerpts]) => [keys[k]!, { count, excerpts: excerpts.map(excerptOfTuple) }])),
-    turns: turns.map(([folded, score, quote]) => ({ folded, score, quote: excerptOfTuple(quote) })),
+    stamped: true,
+    hits: new Map(hits.map(([k, count, excerpts, stamp]) => [keys[k]!, { count, excerpts: excerpts.map(excerptOfTuple), stamp }])),
+    turns: turns.map(([folded, score, quote, stamp]) => ({ folded, score, quote: excerptOfTuple(quote), stamp })),
     together: together.map(([a, b, n]) => [keys[a]!, keys[b]!, n]),
   };
 }
@@ -220,6 +237,6 @@ const excerptOfTuple = ([sectionId, heading, before, match, after, time, videoUr
 
 /** What a stored memo begins with. */
 export interface MemoHead { hash: string; specKeys: string[] }
-/** One note's stored matches: its key, the entity keys it declared, the entity keys named below (by position), its hits, turns and co-mentions. */
-export type MemoRecord = [key: string, declared: string, keys: string[], hits: Array<[number, number, ExcerptTuple[]]>, turns: Array<[string, number, ExcerptTuple]>, together: Array<[number, number, number]>];
+/** One note's stored matches: its key, the entity keys it declared, the entity keys named below (by position), its hits, turns and co-mentions (hits and turns with their stamps). */
+export type MemoRecord = [key: string, declared: string, keys: string[], hits: Array<[number, number, ExcerptTuple[], string]>, turns: Array<[string, number, ExcerptTuple, string]>, together: Array<[number, number, number]>];
 

@@ -336,6 +336,10 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
   }
 
   const entities: PublishedEntity[] = index.entities.map((e) => {
+    // The entity's notes are what the linker's key for them names: the render plan compares
+    // that key instead of serialising every excerpt.
+    const whole = index.notesKeys.get(e.notes);
+    if (whole !== undefined) declareKeys(e.notes, { whole });
     const turnCount = e.notes.reduce((n, x) => n + x.turns, 0);
     const published: PublishedEntity = {
       ...e,

@@ -26,9 +26,11 @@ export function digest(text: string): string {
  * read of it: `props` change only when `key` does (a note's own fields and its content
  * key), and each `derived` property is a function of the listed properties of the same
  * resource (an entity's API record of its notes and names). A page that reads such a
- * property depends on the key, or on the listed properties' hashes.
+ * property depends on the key, or on the listed properties' hashes. For a value that is
+ * not a resource (an entity's list of notes), `whole` stands for all of it: the value
+ * changes only when `whole` does, and is hashed as that string.
  */
-export interface DeclaredKeys { key?: string; props?: ReadonlySet<string>; derived?: Readonly<Record<string, readonly string[]>> }
+export interface DeclaredKeys { key?: string; props?: ReadonlySet<string>; derived?: Readonly<Record<string, readonly string[]>>; whole?: string }
 const DECLARED = Symbol("kb.declared");
 type Declared = DeclaredKeys & { hash?: string };
 
@@ -55,6 +57,8 @@ function valueHash(v: unknown, keyOf: (o: object) => string | undefined, hashMem
   if (isObject(v)) {
     const k = keyOf(v);
     if (k !== undefined) return `@${k}`;
+    const whole = declaredOf(v)?.whole;
+    if (whole !== undefined) return `w${whole}`;
     const memo = hashMemo.get(v);
     if (memo !== undefined) return memo;
     let h: string;

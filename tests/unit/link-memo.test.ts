@@ -17,6 +17,25 @@ import { ROOT } from "../helpers/workspace.ts";
 
 const comparable = (i: EntityIndex) => JSON.stringify({ entities: i.entities, links: [...i.links].sort((a, b) => (a[0] < b[0] ? -1 : 1)) });
 
+/**
+ * The keys the render plan compares instead of entities' lists of notes (`notesKeys`):
+ * every list has one, and from one build to the next an unchanged key means an unchanged
+ * list (else a page showing it would be kept stale). Returns how many keys were kept.
+ */
+function sameKeysSameLists(before: EntityIndex, after: EntityIndex): number {
+  const lists = (i: EntityIndex) => new Map(i.entities.map((e) => [e.id, { key: i.notesKeys.get(e.notes), json: JSON.stringify(e.notes) }]));
+  const a = lists(before), b = lists(after);
+  let kept = 0;
+  for (const [id, now] of b) {
+    assert.ok(now.key, `${id}: its notes have a key`);
+    const was = a.get(id);
+    if (!was || was.key !== now.key) continue;
+    assert.equal(now.json, was.json, `${id}: the same key, so the same notes`);
+    kept++;
+  }
+  return kept;
+}
+
 describe("re-linking in a long-running process", () => {
   let dir: string;
   const memory = new SourceMemory();
@@ -39,6 +58,7 @@ describe("re-linking in a long-running process", () => {
     writeFileSync(join(dir, "seeds", "new-1.md"), "---\ntitle: 新的访谈\ndate: 2026-02-01\npeople: [Hilary Gridley]\n---\n\n### 开场\n\n英伟达与 OpenAI 的合作。\n");
     const second = run();
     assert.ok(second.notes.some((n) => n.id === "new-1"));
+    assert.ok(sameKeysSameLists(first.index, second.index) > 0);
     assert.ok(memory.matchMemo!.rematched < second.notes.length, `matched ${memory.matchMemo!.rematched} of ${second.notes.length} notes again`);
     assert.equal(comparable(second.index), fresh(second));
 
@@ -64,6 +84,7 @@ describe("re-linking in a long-running process", () => {
     // An edited file is matched again.
     writeFileSync(join(dir, "seeds", "new-1.md"), "---\ntitle: 新的访谈\ndate: 2026-02-01\n---\n\n### 开场\n\n只谈微软。\n");
     const sixth = run();
+    sameKeysSameLists(fifth.index, sixth.index);
     assert.equal(memory.matchMemo!.rematched, 1);
     assert.deepEqual(sixth.index.links.get("new-1")!.companies.map((c) => c.name), ["Microsoft"]);
     assert.equal(comparable(sixth.index), fresh(sixth));
@@ -97,12 +118,15 @@ describe("re-linking in one-shot builds, with the matches stored in the link cac
     const second = run();
     assert.equal(comparable(second.index), fresh(second));
     assert.equal(second.stats.matched, 1, "only the new file is matched");
+    // Most lists are untouched by one new note (in a new process, from the stored matches).
+    assert.ok(sameKeysSameLists(first.index, second.index) > second.index.entities.length / 2);
     assert.equal(stored().length, second.notes.length);
 
     // A file declares the name the earlier file only mentioned: that file's stored matches are stale.
     writeFileSync(join(dir, "seeds", "new-2.md"), "---\ntitle: 另一篇\ndate: 2026-02-02\ncompanies: [Zephyrine Robotics]\n---\n\n### 正文\n\nZephyrine Robotics 发布了新机器人。\n");
     const third = run();
     assert.equal(third.stats.matched, 2, "the new file and the one that mentions the new name");
+    sameKeysSameLists(second.index, third.index);
     assert.deepEqual(third.index.entities.find((e) => e.name === "Zephyrine Robotics")?.notes.map((n) => n.id).sort(), ["new-2", "new-3"]);
     assert.equal(comparable(third.index), fresh(third));
 
@@ -110,6 +134,7 @@ describe("re-linking in one-shot builds, with the matches stored in the link cac
     const fourth = run();
     assert.equal(fourth.index.entities.find((e) => e.name === "Zephyrine Robotics"), undefined);
     assert.equal(comparable(fourth.index), fresh(fourth));
+    sameKeysSameLists(third.index, fourth.index);
     assert.equal(fourth.stats.matched, 1, "the note that named the name no longer declared");
     assert.equal(stored().length, fourth.notes.length, "the deleted note's matches are not kept as valid");
   });
