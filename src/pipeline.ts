@@ -16,7 +16,7 @@ import { cachedLink, cachedParse, linkKey, openParseStore, parserVersion, validN
 import { buildEntityIndex, type EntityIndex } from "./entities/index.ts";
 import { loadRegistry } from "./entities/registry.ts";
 import { parseSource, SOURCE_EXTENSIONS } from "./ingest/index.ts";
-import { type BuildMessage, Note, type NoteDraft } from "./note.ts";
+import { type BuildMessage, Note, type NoteDraft, type NoteId } from "./note.ts";
 import { type Asset, assetKind, readAsset } from "./resolve/assets.ts";
 import { resolveReferences, type Resolved } from "./resolve/references.ts";
 import { slugify, SlugRegistry } from "./text.ts";
@@ -25,7 +25,7 @@ export type InputStatus = "ok" | "warning" | "error";
 export interface InputReport {
   file: string;
   status: InputStatus;
-  notes: string[];
+  notes: NoteId[];
   messages: BuildMessage[];
 }
 export interface BuildReport {
@@ -221,7 +221,7 @@ export function runPipeline(options: PipelineOptions): PipelineResult {
       const checked = validNote(memory, { source: skey, position: i, id }, () => Note.safeParse({ ...draft, id, url: `/notes/${id}/` }));
       if (checked.success) {
         notes.push(checked.data);
-        report.notes.push(id);
+        report.notes.push(checked.data.id);
         noteKeys.set(id, `${skey}\u0000${id}`);
         notePaths.set(id, seedPaths.get(report)!);
       } else {

@@ -82,8 +82,8 @@ export interface NoteLinks {
 
 export interface EntityIndex {
   entities: Entity[];
-  byId: Map<string, Entity>;
-  links: Map<string, NoteLinks>;
+  byId: Map<EntityId, Entity>;
+  links: Map<NoteId, NoteLinks>;
   /** Hash of every alias the matcher knows: mentions cached under another hash are stale. */
   matcherHash: string;
   /**
@@ -570,9 +570,9 @@ export interface CoMentions {
  * Stage 6. Each entity's notes (newest first, excerpts for the newest EXCERPTED_NOTES) and
  * mention count; each note's links (related notes come later); co-mention counts.
  */
-export function attachNotes(notes: Note[], places: Places, entities: Map<string, Entity>, together: Map<NoteId, TextMatches["together"]>, options: LinkOptions = {}): { links: Map<string, NoteLinks>; co: CoMentions; notesKeys: WeakMap<readonly EntityNote[], string> } {
+export function attachNotes(notes: Note[], places: Places, entities: Map<string, Entity>, together: Map<NoteId, TextMatches["together"]>, options: LinkOptions = {}): { links: Map<NoteId, NoteLinks>; co: CoMentions; notesKeys: WeakMap<readonly EntityNote[], string> } {
   const memo = options.keys ? options.memo : undefined;
-  const links = new Map<string, NoteLinks>();
+  const links = new Map<NoteId, NoteLinks>();
   // Per entity, a running hash of what its entries are made of (null: an entry has no stamp).
   const listHash = new Map<Entity, Hash | null>();
   const ents = [...entities.values()];

@@ -7,6 +7,7 @@ import { describe, it } from "node:test";
 import { Matcher } from "../../src/entities/detect.ts";
 import { registrySpecs, videoAt } from "../../src/entities/index.ts";
 import { foldName, loadRegistry, parseRegistry } from "../../src/entities/registry.ts";
+import { noteId } from "../../src/note.ts";
 import { runPipeline } from "../../src/pipeline.ts";
 import { ROOT } from "../helpers/site.ts";
 
@@ -126,7 +127,7 @@ describe("the entity index on the seeds", () => {
   });
 
   it("links a new file that names people and companies only in Chinese running text", () => {
-    const links = result.index.links.get("new-article")!;
+    const links = result.index.links.get(noteId("new-article"))!;
     const names = [...links.people, ...links.companies, ...links.products].map((r) => r.name);
     for (const n of ["Jensen Huang", "NVIDIA", "Sam Altman", "Microsoft", "Satya Nadella", "Elon Musk", "xAI", "Mark Zuckerberg", "TSMC", "DeepSeek", "ByteDance"]) {
       assert.ok(names.includes(n), `${n} is not linked (got ${names.join(", ")})`);
@@ -239,7 +240,7 @@ describe("names declared by one file", () => {
     writeFileSync(join(dir, "b.md"), "---\ntitle: b\ncompanies_orgs: [数据, Moonlake AI]\npeople: [ai]\n---\nMoonlake AI 与数据中心。\n");
     writeFileSync(join(dir, "c.md"), "# c\n\n今天谈数据中心，也谈 Moonlake AI 和 ai 应用。\n");
     const r = runPipeline({ seedsDir: dir, rootDir: dir, cacheDir: null });
-    const c = r.index.links.get("c")!;
+    const c = r.index.links.get(noteId("c"))!;
     const names = [...c.companies, ...c.people].map((x) => x.name);
     assert.deepEqual(names, ["Moonlake AI"]);
   });

@@ -12,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { PackStore, SourceMemory } from "../../src/caches.ts";
 import { buildEntityIndex, type EntityIndex } from "../../src/entities/index.ts";
 import { loadRegistry } from "../../src/entities/registry.ts";
+import { noteId } from "../../src/note.ts";
 import { runPipeline } from "../../src/pipeline.ts";
 import { ROOT } from "../helpers/workspace.ts";
 
@@ -86,7 +87,7 @@ describe("re-linking in a long-running process", () => {
     const sixth = run();
     sameKeysSameLists(fifth.index, sixth.index);
     assert.equal(memory.matchMemo!.rematched, 1);
-    assert.deepEqual(sixth.index.links.get("new-1")!.companies.map((c) => c.name), ["Microsoft"]);
+    assert.deepEqual(sixth.index.links.get(noteId("new-1"))!.companies.map((c) => c.name), ["Microsoft"]);
     assert.equal(comparable(sixth.index), fresh(sixth));
   });
 });
