@@ -39,14 +39,12 @@ export interface BuildMemory {
   sources: SourceMemory | null;
   /** Render plan: hashes of unchanged values by identity. */
   hashMemo: HashMemo;
-  /** Search: hashes of unchanged notes' sections by identity. */
-  sectionKeys: WeakMap<object, string>;
   /** Site data: what each unchanged note derives from itself alone. */
   fields: FieldsMemo;
 }
 
 export function buildMemory(longRunning = false): BuildMemory {
-  return { sources: longRunning ? new SourceMemory() : null, hashMemo: new WeakMap(), sectionKeys: new WeakMap(), fields: new WeakMap() };
+  return { sources: longRunning ? new SourceMemory() : null, hashMemo: new WeakMap(), fields: new WeakMap() };
 }
 
 export interface Linked { result: PipelineResult; data: SiteData; ms: number }
@@ -232,8 +230,8 @@ export async function runBuild(ctx: BuildContext, options: BuildOptions = {}): P
     // Pagefind process on the second core), unless the notes did not change at all.
     const prevSearch = (prev?.extra.search as string[] | undefined) ?? [];
     const reuseSearch = !live && prev !== null && prev.extra.searchKey === keys.search && prevSearch.length > 0 && prevSearch.every((d) => existsSync(join(out, d)));
-    const source = { notes: data.notes, index: result.index };
-    const indexOptions = { shardSize: ctx.shardSize, sectionKeys: memory.sectionKeys, workers: ctx.searchWorkers };
+    const source = { notes: data.notes, index: result.index, contentKeys: result.noteKeys };
+    const indexOptions = { shardSize: ctx.shardSize, workers: ctx.searchWorkers };
     const t2 = performance.now();
     let searchMs = 0;
     if (!reuseSearch && !live) {
