@@ -141,8 +141,8 @@ describe("re-linking in one-shot builds, with the matches stored in the link cac
   });
 
   it("matches every note again when the stored matches are cut short", () => {
-    const text = readFileSync(memoFile(), "utf8");
-    writeFileSync(memoFile(), text.slice(0, Math.floor(text.length / 2)));
+    const bytes = readFileSync(memoFile());
+    writeFileSync(memoFile(), bytes.subarray(0, Math.floor(bytes.length / 2)));
     writeFileSync(join(dir, "seeds", "new-4.md"), "---\ntitle: 第四篇\ndate: 2026-02-04\n---\n\n### 正文\n\n微软与英伟达。\n");
     const r = run();
     assert.equal(comparable(r.index), fresh(r));

@@ -48,7 +48,8 @@ describe("the parse store", () => {
     const pack = join(dir, "parses.pack");
     // Another build rewrote the pack meanwhile: the first entry's bytes are someone else's.
     const bytes = readFileSync(pack);
-    const second = bytes.indexOf(10) + 1;
+    const newline = Buffer.from("\n", "utf16le");
+    const second = bytes.indexOf(newline) + newline.length;
     writeFileSync(pack, Buffer.concat([bytes.subarray(second), bytes.subarray(0, second)]));
     const s = openParseStore(dir);
     assert.equal(s.get(parsed[0]![0]), null);
