@@ -50,10 +50,11 @@ export function carryOver(from: string, to: string, files: string[]): number {
     const dst = join(to, f);
     const dir = dirname(dst);
     if (!made.has(dir)) { mkdirSync(dir, { recursive: true }); made.add(dir); }
-    if (existsSync(dst)) continue;
+    // No existence check first: a stat per file was a third of the system calls.
     try {
       linkSync(src, dst);
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EEXIST") continue;
       writeFileSync(dst, readFileSync(src));
     }
     n++;
