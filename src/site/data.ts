@@ -309,14 +309,23 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
     return declareKeys(published, { key, props: ownProps });
   });
   const noteById = new Map(notes.map((n) => [n.id, n]));
+  // Each note's entities rarest first, sorted once per note rather than once per card that shows them.
+  const rarestFirst = new Map<PublishedNote, EntityRef[]>();
+  const ranked = (n: PublishedNote) => {
+    let list = rarestFirst.get(n);
+    if (!list) rarestFirst.set(n, (list = entityRefs(n.links).sort((a, b) => shareRank.get(a.id)! - shareRank.get(b.id)!)));
+    return list;
+  };
   for (const n of notes) {
     if (!n.links.related.length) continue;
     const mine = new Set(entityRefs(n.links).map((r) => r.id));
     n.relatedNotes = n.links.related.flatMap((r) => {
       const other = noteById.get(r.id);
       if (!other) return [];
-      const shared = entityRefs(other.links).filter((e) => mine.has(e.id)).sort((a, b) => shareRank.get(a.id)! - shareRank.get(b.id)!);
-      return [{ title: r.title, url: r.url, date: r.date, kindLabel: other.kindLabel, shared: [...new Set(shared.map((e) => e.label))].slice(0, 4) }];
+      // What the two share, rarest first: the first four distinct labels.
+      const shared = new Set<string>();
+      for (const e of ranked(other)) if (mine.has(e.id) && shared.add(e.label).size === 4) break;
+      return [{ title: r.title, url: r.url, date: r.date, kindLabel: other.kindLabel, shared: [...shared] }];
     });
   }
   notes.sort(byDateDesc);
