@@ -8,7 +8,7 @@ import { ENTITY_TYPES, type EntityType, TYPE_INFO } from "../entities/registry.t
 import { SEARCH_FACETS } from "../search/records.ts";
 import { NOTE_KIND_LABELS, NOTE_KINDS, type Note, type NoteKind, type SiteUrl } from "../note.ts";
 import type { BuildReport, PipelineResult } from "../pipeline.ts";
-import { byDateDesc, stripMarkdown, summaryRepeats, truncate, ZH } from "../text.ts";
+import { byDateDesc, shortHash, stripMarkdown, summaryRepeats, truncate, ZH } from "../text.ts";
 import { egoGraph, type Graph, siteGraph } from "./graph.ts";
 import type { MediaSizes } from "./markdown.ts";
 import { declareKeys } from "./tracker.ts";
@@ -210,12 +210,17 @@ function mostNamed(links: NoteLinks, weight: Map<string, number> | undefined): E
   return byProminence([...links.people, ...links.companies, ...links.products], weight).slice(0, 8);
 }
 
-/** 本篇涉及: per type, the most prominent first, the rest behind 「另 N 个」. */
-function chipGroups(links: NoteLinks, weight: Map<string, number> | undefined): PublishedNote["chipGroups"] {
-  return ENTITY_TYPES.flatMap((type) => {
+/**
+ * 本篇涉及: per type, the most prominent first, the rest behind 「另 N 个」. Declared to the
+ * render plan by the keys of the references in them (`refKey`, made once per entity):
+ * serialising every note's groups was the largest part of checking kept pages.
+ */
+function chipGroups(links: NoteLinks, weight: Map<string, number> | undefined, refKey: (r: EntityRef) => string): PublishedNote["chipGroups"] {
+  const groups = ENTITY_TYPES.flatMap((type) => {
     const all = byProminence(links[TYPE_INFO[type].list], weight);
     return all.length ? [{ label: TYPE_INFO[type].short, shown: all.slice(0, CHIPS_SHOWN), more: all.slice(CHIPS_SHOWN) }] : [];
   });
+  return declareKeys(groups, { whole: shortHash(groups.map((g) => `${g.label}:${g.shown.map(refKey).join(",")};${g.more.map(refKey).join(",")}`).join("|"), 22) });
 }
 
 const apiExcerpt = (x: Excerpt): ApiExcerpt => ({ heading: x.heading, text: `${x.before}${x.match}${x.after}`, speaker: x.speaker, time: x.time, videoUrl: x.videoUrl });
@@ -269,6 +274,13 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
     if (!m) prominence.set(x.id, (m = new Map()));
     m.set(e.id, (x.declared || x.spoke ? 100_000 : 0) + x.turns + x.count);
   }
+  // An entity reference's key, by object (a note's links share them): what chip groups are declared by.
+  const refKeys = new Map<EntityRef, string>();
+  const refKey = (r: EntityRef): string => {
+    let k = refKeys.get(r);
+    if (k === undefined) refKeys.set(r, (k = shortHash(JSON.stringify(r), 16)));
+    return k;
+  };
   let ownProps: ReadonlySet<string> | null = null;
   const notes: PublishedNote[] = result.notes.map((note) => {
     const links = index.links.get(note.id)!;
@@ -297,7 +309,7 @@ export function buildSiteData(result: PipelineResult, site: SiteSettings = DEFAU
       media: result.media.get(note.id) ?? NO_MEDIA,
       older: null,
       newer: null,
-      chipGroups: chipGroups(links, prominence.get(note.id)),
+      chipGroups: chipGroups(links, prominence.get(note.id), refKey),
       summaryNames: note.kind === "transcript" ? mostNamed(links, prominence.get(note.id)) : [],
     };
     // The note's own fields (the validated note, and what `fieldsOf` makes of it alone) change
