@@ -176,14 +176,14 @@ export interface IndexOptions {
   workers?: number;
 }
 
+/** What the index is made of: the notes, the entity index, and each note's content key (PipelineResult.noteKeys), where known. */
+export interface SearchSource { notes: PublishedNote[]; index: EntityIndex; contentKeys?: ReadonlyMap<string, string> }
+
 /**
  * Index `notes` into `siteDir`. With `prevDir` (the folder of the previous site;
  * `siteDir` itself for `npm start`), only shards whose notes changed are indexed; the
  * others are kept.
  */
-/** What the index is made of: the notes, the entity index, and each note's content key (PipelineResult.noteKeys), where known. */
-export interface SearchSource { notes: PublishedNote[]; index: EntityIndex; contentKeys?: ReadonlyMap<string, string> }
-
 export async function indexSite(siteDir: string, source: SearchSource, prevDir: string | null = null, options: IndexOptions = {}): Promise<IndexStats> {
   const t0 = performance.now();
   const { notes, index } = source;

@@ -27,7 +27,7 @@ export function digest(text: string): string {
  * key), and each `derived` property is a function of the listed properties of the same
  * resource (an entity's API record of its notes and names). A page that reads such a
  * property depends on the key, or on the listed properties' hashes. For a value that is
- * not a resource (an entity's list of notes), `whole` stands for all of it: the value
+ * not a resource (an entity's list of notes, a note's chip groups), `whole` stands for all of it: the value
  * changes only when `whole` does, and is hashed as that string.
  */
 export interface DeclaredKeys { key?: string; props?: ReadonlySet<string>; derived?: Readonly<Record<string, readonly string[]>>; whole?: string }
