@@ -161,7 +161,10 @@ export function parseSource(file: string, bytes: Uint8Array, context: SourceCont
   // Hexo's and Hugo's `<!-- more -->`: the text before it is the summary.
   const moreSummary = meta.summary === null && cleaned.more !== null ? truncate(stripMarkdown(body.slice(0, cleaned.more)), 200) || null : null;
   const summaryOf = (fallback: string | null) => meta.summary ?? moreSummary ?? fallback;
-  const named = obsidian ? basename(file, extname(file)) : titleFromFileName(file);
+  // A file name is not Markdown: titles have their inline marks stripped (draftFrom), so a
+  // name's own `_` and `*` are escaped first (`proc_macro_summary` keeps its underscores).
+  const fileTitle = obsidian ? basename(file, extname(file)) : titleFromFileName(file);
+  const named = fileTitle === null ? null : escapeMarkdown(fileTitle);
   const declared = [...meta.speakers, ...meta.people, ...meta.authors];
 
   if (!body.trim()) {
@@ -209,7 +212,7 @@ export function parseSource(file: string, bytes: Uint8Array, context: SourceCont
     // would lose some of it: then it stays in the text, where nothing of it is cut). When
     // the title comes from elsewhere, a first heading that repeats it is not shown twice.
     const onlyH1 = (body.match(/^#\s+/gm) ?? []).length === 1;
-    const repeats = title !== null && stripInline(sections[0].heading).toLowerCase() === title.toLowerCase();
+    const repeats = title !== null && stripInline(sections[0].heading).toLowerCase() === stripInline(title).toLowerCase();
     if ((onlyH1 && !title) || repeats) {
       title ??= sections[0].heading;
       sections = parseBody(body.replace(/^\s*#\s+.*\n?/, ""), new SlugRegistry(), { declared });
@@ -226,7 +229,8 @@ function parseSubtitles(file: string, text: string, messages: BuildMessage[]): P
     messages.push({ level: "error", message: "no subtitle cue found (expected `00:00:01,000 --> 00:00:04,000` lines); no note was made from it" });
     return { shape: null, drafts: [], messages };
   }
-  const { title, url } = subtitleName(basename(file, extname(file)));
+  const { title: named, url } = subtitleName(basename(file, extname(file)));
+  const title = escapeMarkdown(named);
   const meta = { ...emptyMetadata(), url, date: dateFromFileName(file) };
   const sections = withTopics(parseBody(cues.lines, new SlugRegistry(), { declared: cues.voices }));
   const kind = kindOf(sections, meta, "talk");

@@ -1,7 +1,7 @@
 /** Markdown as real notes write it: code, comments, tags, template tags, front-matter, titles, math, subtitles. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { dateFromFileName, titleFromFileName } from "../../src/ingest/index.ts";
+import { dateFromFileName, parseSource, titleFromFileName } from "../../src/ingest/index.ts";
 import { cleanMarkup, codeLines, collectReferences, readTemplateTags, reportPluginQueries } from "../../src/ingest/markup.ts";
 import { readMetadata, splitFrontMatter, unwrapWikilink } from "../../src/ingest/metadata.ts";
 import { subtitleName, subtitlesToLines } from "../../src/ingest/subtitles.ts";
@@ -97,6 +97,16 @@ describe("titles and dates from file names", () => {
   ];
   for (const [file, want] of table) it(`${file} → ${want}`, () => assert.equal(titleFromFileName(file), want));
   it("a Jekyll file name dates the post", () => assert.equal(dateFromFileName("_posts/2019-03-04-my-post.md"), "2019-03-04"));
+  it("a file name is no Markdown: its underscores and stars stay in the title", () => {
+    // Real names from a transcripts repository (Oxide and Friends): `_` read as emphasis lost them.
+    const body = new TextEncoder().encode("Bryan and Adam talk about procedural macros in Rust, and why they matter.\n");
+    const titleOf = (file: string) => parseSource(file, body).drafts[0]!.title;
+    assert.equal(titleOf("2021/from ⧸proc to proc_macro_summary_corrected.md"), "from ⧸proc to proc_macro_summary_corrected");
+    assert.equal(titleOf("2021/Economics and Open Source_transcript_corrected.md"), "Economics and Open Source_transcript_corrected");
+    assert.equal(titleOf("notes/C* and *nix [draft].md"), "C* and *nix [draft]");
+    const srt = new TextEncoder().encode("1\n00:00:01,000 --> 00:00:04,000\nHello, and welcome to the show.\n");
+    assert.equal(parseSource("subs/Rust_macros_talk [dQw4w9WgXcQ].en.srt", srt).drafts[0]!.title, "Rust_macros_talk");
+  });
 });
 
 describe("math that cannot be a dollar amount", () => {
