@@ -25,7 +25,13 @@
  * text length whatever the registry size (a 1,000-way alternation is not).
  */
 
+import { readFileSync } from "node:fs";
+import wordListPath from "word-list";
+import { lazy } from "../caches.ts";
 import { CJK_CHAR } from "../text.ts";
+
+/** English words (the `word-list` package, 274,000 of them, lower case): which capitalised names are also ordinary words. */
+const englishWords = lazy(() => new Set(readFileSync(wordListPath, "utf8").split("\n")));
 
 export interface AliasSpec {
   alias: string;
@@ -51,7 +57,11 @@ const LATIN = /[A-Za-z]/;
 const ALNUM = /[\p{L}\p{N}]/u;
 const HAN = /\p{Script=Han}/u;
 
-interface Candidate { folded: string; spec: AliasSpec; latinStart: boolean; latinEnd: boolean; hanStart: boolean; hanEnd: boolean; not: string[] }
+interface Candidate {
+  folded: string; spec: AliasSpec; latinStart: boolean; latinEnd: boolean; hanStart: boolean; hanEnd: boolean; not: string[];
+  /** A capitalised name that is also an English word (`Alphabet`, `Synced`, `Trump`): in lower case inside English prose, it is the word. */
+  titleWord: boolean;
+}
 
 const segmenter = new Intl.Segmenter("zh", { granularity: "word" });
 
@@ -73,6 +83,17 @@ function standsAsWord(text: string, start: number, end: number, checkStart: bool
   return true;
 }
 
+/**
+ * The match at `start`–`end` sits in English prose: a Latin word next to it on either side
+ * (across spaces) and no Han character within 30 characters. `the alphabet`, `trump
+ * company` are; `anthropic 推出`, `——howie OpenAI 的` are not (in Chinese text brand and
+ * people's names are often typed in lower case).
+ */
+function inEnglishProse(text: string, start: number, end: number): boolean {
+  if (!/[A-Za-z][ \t]+$/.test(text.slice(Math.max(0, start - 4), start)) && !/^[ \t]+[A-Za-z]/.test(text.slice(end, end + 4))) return false;
+  return !HAN.test(text.slice(Math.max(0, start - 30), Math.min(text.length, end + 30)));
+}
+
 export class Matcher {
   /** Candidates by their first two UTF-16 code units (as one number: no string made per position). */
   private readonly byPrefix = new Map<number, Candidate[]>();
@@ -89,6 +110,7 @@ export class Matcher {
         latinStart: LATIN.test(first) || /\d/.test(first), latinEnd: LATIN.test(last) || /\d/.test(last),
         hanStart: HAN.test(first), hanEnd: HAN.test(last),
         not: (spec.not ?? []).map((p) => p.normalize("NFKC").toLowerCase().replace(/’/g, "'")).filter((p) => p.includes(folded)),
+        titleWord: !spec.exactCase && /^\p{Lu}\p{Ll}+$/u.test(spec.alias) && englishWords().has(folded),
       };
       const key = folded.charCodeAt(0) * 65536 + folded.charCodeAt(1);
       this.starts[folded.charCodeAt(0)] = 1;
@@ -120,6 +142,7 @@ export class Matcher {
           if (c.latinStart && i > 0 && isWordChar(folded[i - 1]!)) continue;
           if (c.latinEnd && end < folded.length && (isWordChar(folded[end]!) || (/[.\-]/.test(folded[end]!) && /[a-z0-9]/.test(folded[end + 1] ?? "")))) continue;
           if (c.spec.exactCase && src.slice(i, end) !== c.spec.alias) continue;
+          if (c.titleWord && /\p{Ll}/u.test(src[i]!) && inEnglishProse(src, i, end)) continue;
           if (c.not.some((p) => coveredBy(folded, i, end, p))) continue;
           if ((c.hanStart || c.hanEnd) && !standsAsWord(src, i, end, c.hanStart, c.hanEnd)) continue;
           if (c.spec.weak && weakRejected(folded, i, end, c.spec.product === true)) continue;

@@ -87,6 +87,22 @@ describe("finding names in text", () => {
   }
 });
 
+describe("a capitalised name that is also an English word", () => {
+  // Real lines from an English transcripts repository (Oxide and Friends), where the
+  // lower-case words had become Alphabet, 机器之心 (alias Synced) and Donald Trump.
+  it("in lower case inside English prose, is the word", () => {
+    assert.deepEqual(found("every letter of the alphabet is a register"), []);
+    assert.deepEqual(found("we synced the clocks before the demo"), []);
+    assert.deepEqual(found("does that trump company values?"), []);
+  });
+  it("capitalised, or in Chinese text where names are often typed in lower case, is the name", () => {
+    assert.deepEqual(found("Alphabet reported its earnings"), ["Alphabet"]);
+    assert.deepEqual(found("据 Synced 报道"), ["机器之心"]);
+    assert.deepEqual(found("也和 anthropic 推出的方案一致"), ["Anthropic"]);
+    assert.deepEqual(found("stratechery 专访 sam altman"), ["Stratechery", "Sam Altman"]);
+  });
+});
+
 describe("weak names need evidence in the note", () => {
   const dir = mkdtempSync(join(tmpdir(), "kb-weak-"));
   const notes: Record<string, string> = {
