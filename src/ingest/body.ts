@@ -34,8 +34,14 @@ const CLOCK = String.raw`\d{1,3}:[0-5]\d(?::[0-5]\d)?`;
 const TIME = String.raw`(?:\d{1,3}:\d{1,2}(?::\d{1,3})?(?:[.,]\d{1,6})?|\d{1,6}(?:\.\d{1,6})?s)`;
 const RANGE = String.raw`(?:\s*(?:-->|[-–—]|to|至|~)\s*${TIME})?`;
 const HEADING_TIME = new RegExp(String.raw`\s*[（(【\[]\s*(${CLOCK})\s*(?:[-–—~～至到]\s*(${CLOCK})\s*)?[）)】\]]\s*$`);
-/** A time at the start of a line: `[00:01]`, `[0.0s to 4.0s]`, `(00:01)`, `【00:01】`, `**0:06**`, or a bare `00:01:00` before a separator or text. */
-const TIME_PREFIX = new RegExp(String.raw`^(?:\[(${TIME})${RANGE}\]|[（(](${TIME})${RANGE}[）)]|【(${TIME})${RANGE}】|\*\*\[?(${TIME})\]?\*\*|(\d{1,2}:[0-5]\d:[0-5]\d(?:[.,]\d{1,3})?|${CLOCK}(?=\s*[·•|–—-])))\s*(?:[·•|–—-]\s*)?`);
+/**
+ * A time at the start of a line: `[00:01]`, `[0.0s to 4.0s]`, `(00:01)`, `【00:01】`, `**0:06**`,
+ * a bare `00:01:00` before a separator or text, or whisper's range of seconds `[7.38 --> 13.44]`
+ * (bare seconds only with the arrow: `[1.2]` alone is a citation or a version).
+ */
+const TIME_PREFIX = new RegExp(String.raw`^(?:\[(${TIME})${RANGE}\]|[（(](${TIME})${RANGE}[）)]|【(${TIME})${RANGE}】|\*\*\[?(${TIME})\]?\*\*|(\d{1,2}:[0-5]\d:[0-5]\d(?:[.,]\d{1,3})?|${CLOCK}(?=\s*[·•|–—-]))|\[(\d{1,6}\.\d{1,3})\s*-->\s*\d{1,6}\.\d{1,3}\])\s*(?:[·•|–—-]\s*)?`);
+/** The time a TIME_PREFIX match starts at, in seconds. */
+const prefixTime = (t: RegExpExecArray) => seconds(t[1] ?? t[2] ?? t[3] ?? t[4] ?? t[5] ?? t[6]!);
 /** A label in brackets before the text: `【说话人0】text`, `[Janson Siu] 00:08:44`. */
 const BRACKET_LABEL = /^[【\[]([^\[\]【】\n]{1,30})[】\]](?![(\[])\s*(.*)$/u;
 /** A name alone on a line (`**Lex Fridman**`, `Douglas Murray`): a header when the next line starts with a time. */
@@ -109,7 +115,7 @@ function matchLine(raw: string): LineMatch | null {
   let time: number | null = null;
   const t = TIME_PREFIX.exec(rest);
   if (t) {
-    time = seconds(t[1] ?? t[2] ?? t[3] ?? t[4] ?? t[5]!);
+    time = prefixTime(t);
     rest = rest.slice(t[0].length);
   }
   const labelled = (rawLabel: string, role: string | undefined, text: string): LineMatch | null => {
@@ -224,7 +230,7 @@ export function parseBody(body: string, ids: SlugRegistry = new SlugRegistry(), 
       const alone = NAME_ALONE.exec(line.trim());
       const next = alone ? lines.slice(i + 1, i + 4).find((l) => l.trim()) : undefined;
       const t = next !== undefined ? TIME_PREFIX.exec(normalizeTimes(next)) : null;
-      if (alone && t && labelShape(alone[1]!) !== null) m = { label: alone[1]!.trim(), role: null, time: seconds(t[1] ?? t[2] ?? t[3] ?? t[4] ?? t[5]!), text: "", header: true };
+      if (alone && t && labelShape(alone[1]!) !== null) m = { label: alone[1]!.trim(), role: null, time: prefixTime(t), text: "", header: true };
     }
     if (m) {
       candidates.push({ ...m, index: i, shape: m.label === null ? null : labelShape(m.label) });

@@ -54,6 +54,13 @@ describe("speaker turns in the formats transcripts use", () => {
     assert.equal(blocks.length, 1);
     assert.deepEqual(blocks[0], { type: "prose", text: "one. two. three.", time: 1 });
   });
+  it("reads whisper's ranges of seconds as times, and a bracketed number alone as text", () => {
+    // The shape of an unseen transcripts repository's files (Oxide and Friends, 2022).
+    const blocks = parseBody("[0.00 --> 7.38]  Hey, everyone.\n[7.38 --> 13.44]  What happened in Twitter spaces?\n[13.44 --> 19.52]  Ask to speak.").flatMap((s) => s.blocks);
+    assert.deepEqual(blocks, [{ type: "prose", text: "Hey, everyone. What happened in Twitter spaces? Ask to speak.", time: 0 }]);
+    const cited = parseBody("[1.2] Section one.\n[1.3] Section two.\n[2.0] Section three.").flatMap((s) => s.blocks);
+    assert.ok(cited.every((b) => b.time === null) && cited.map((b) => b.text).join(" ").includes("[1.2]"), JSON.stringify(cited));
+  });
 });
 
 describe("paragraph length", () => {
