@@ -248,8 +248,20 @@ export interface TextMatches {
   turns: Array<{ folded: string; quote: Excerpt; score: number; stamp?: string }>;
   /** Pairs of entities named in the same passage, and in how many passages. */
   together: Array<[string, string, number]>;
-  /** Set when memoised (MatchMemo): every hit and turn has a stamp of its content, which names it from one build to the next. */
+  /** Set when memoised (`stampMatches`): every hit and turn has a stamp of its content, which names it from one build to the next. */
   stamped?: true;
+}
+
+/**
+ * Stamp each hit and turn with a hash of its content, once, when a note's matches are
+ * memoised (the memo stores the stamps with them): entity lists are named by these
+ * (EntityIndex.notesKeys), so later builds compare stamps instead of serialising excerpts.
+ */
+function stampMatches(text: TextMatches): TextMatches {
+  for (const h of text.hits.values()) h.stamp = shortHash(JSON.stringify([h.count, h.excerpts]), 16);
+  for (const t of text.turns) t.stamp = shortHash(JSON.stringify(t.quote), 16);
+  text.stamped = true;
+  return text;
 }
 
 /** How much a turn says: its length (up to 800 characters) and the other entities it names. */
@@ -495,7 +507,7 @@ export function matchMentions(notes: Note[], places: Places, drafts: Drafts, men
     let text = key !== undefined ? memo?.get(key, declaredSig, () => foldedText(unitsOf(note))) : undefined;
     if (!text) {
       text = matchText(note, mentions.matcher, { declared: new Set(declaredKeys), context: mentions.contextWords });
-      if (key !== undefined) memo?.set(key, declaredSig, text);
+      if (key !== undefined && memo) memo.set(key, declaredSig, stampMatches(text));
     }
     together.set(note.id, text.together);
     for (const [entityKey, t] of text.hits) {
@@ -504,7 +516,8 @@ export function matchMentions(notes: Note[], places: Places, drafts: Drafts, men
       hit.excerpts = t.excerpts;
     }
     // What a person said themselves: their most substantive turns, in the order they were said.
-    const candidates = new Map<Hit, Array<{ quote: Excerpt; score: number; order: number; at: number }>>();
+    // `at`: the turn's position in the note, which orders the candidates and names their stamps.
+    const candidates = new Map<Hit, Array<{ quote: Excerpt; score: number; at: number }>>();
     text.turns.forEach((t, at) => {
       const owner = drafts.ownerOf(t.folded)?.key ?? drafts.byKey.get(`person:${t.folded}`)?.key;
       if (!owner) return;
@@ -512,13 +525,13 @@ export function matchMentions(notes: Note[], places: Places, drafts: Drafts, men
       hit.turns++;
       let list = candidates.get(hit);
       if (!list) candidates.set(hit, (list = []));
-      list.push({ quote: t.quote, score: t.score, order: list.length, at });
+      list.push({ quote: t.quote, score: t.score, at });
     });
     const quoteStamps = new Map<Hit, string>();
     for (const [hit, list] of candidates) {
-      const taken = [...list].sort((a, b) => b.score - a.score || a.order - b.order).slice(0, EXCERPTS_PER_NOTE).sort((a, b) => a.order - b.order);
+      const taken = [...list].sort((a, b) => b.score - a.score || a.at - b.at).slice(0, EXCERPTS_PER_NOTE).sort((a, b) => a.at - b.at);
       hit.quotes = taken.map((c) => c.quote);
-      quoteStamps.set(hit, taken.map((c) => text.turns[c.at]!.stamp).join(","));
+      if (text.stamped) quoteStamps.set(hit, taken.map((c) => text.turns[c.at]!.stamp).join(","));
     }
     if (text.stamped) for (const [k, hit] of hits) hit.made = `${text.hits.get(k)?.stamp ?? "-"} ${quoteStamps.get(hit) ?? ""}`;
   }

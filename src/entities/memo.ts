@@ -4,7 +4,6 @@
  * module, with only type imports, so the caches can restore it without importing
  * the linker.
  */
-import { createHash } from "node:crypto";
 import type { AliasSpec } from "./detect.ts";
 import type { EntityNote, Excerpt, NoteLinks, TextMatches } from "./index.ts";
 
@@ -131,7 +130,6 @@ export class MatchMemo {
 
   set(key: string, declared: string, text: TextMatches): void {
     this.rematched++;
-    stamp(text);
     if (this.backing) {
       this.backing.write(recordOf(key, declared, text));
       this.entries.set(key, { version: this.version, declared, text: null });
@@ -196,20 +194,6 @@ export class MatchMemo {
 export interface MemoBacking {
   read(key: string): MemoRecord | null;
   write(record: MemoRecord): void;
-}
-
-const stampOf = (value: unknown) => createHash("sha1").update(JSON.stringify(value)).digest("base64").slice(0, 16);
-
-/**
- * Stamp each hit and turn with a hash of its content (once, when the note is matched):
- * the linker names an entity's list of notes by these (EntityIndex.notesKeys), so later
- * builds compare stamps instead of serialising excerpts again.
- */
-function stamp(text: TextMatches): void {
-  if (text.stamped) return;
-  for (const h of text.hits.values()) h.stamp = stampOf([h.count, h.excerpts.map(excerptTuple)]);
-  for (const t of text.turns) t.stamp = stampOf(excerptTuple(t.quote));
-  text.stamped = true;
 }
 
 function recordOf(key: string, declared: string, text: TextMatches): MemoRecord {
